@@ -1,0 +1,279 @@
+"""Budstikke settings: one file, every value from the environment through strict helpers.
+
+The embedded default (no variables set) runs from `var/` with SQLite, SqliteHuey and a
+self-signed certificate. `BUDSTIKKE_MODE=production` requires the secrets and hosts to be
+given explicitly and expects PostgreSQL and a TLS-terminating proxy or certificate.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+from budstikke.core import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+MODE = env.choice("BUDSTIKKE_MODE", "embedded", ("embedded", "production"))
+PRODUCTION = MODE == "production"
+
+DATA_DIR = env.path("BUDSTIKKE_DATA_DIR", BASE_DIR / "var")
+KEYS_DIR = env.path("BUDSTIKKE_KEYS_DIR", DATA_DIR / "keys")
+TLS_DIR = DATA_DIR / "tls"
+BACKUP_DIR = env.path("BUDSTIKKE_BACKUP_DIR", DATA_DIR / "backups")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _embedded_secret_key() -> str:
+    """Generated once for the embedded default and kept in the data directory (mode 0600)."""
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(64))
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = (
+    env.string("SECRET_KEY")
+    if PRODUCTION
+    else (env.optional("SECRET_KEY") or _embedded_secret_key())
+)
+DEBUG = env.boolean("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise env.EnvError("DEBUG=true is refused with BUDSTIKKE_MODE=production")
+
+ALLOWED_HOSTS = (
+    env.string_list("ALLOWED_HOSTS", [])
+    if PRODUCTION
+    else env.string_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise env.EnvError("ALLOWED_HOSTS is required with BUDSTIKKE_MODE=production")
+PORT = env.integer("PORT", 8443, minimum=1, maximum=65535)
+BIND = env.string("BUDSTIKKE_BIND", "127.0.0.1")
+PUBLIC_URL = env.string("BUDSTIKKE_PUBLIC_URL", f"https://localhost:{PORT}").rstrip("/")
+TLS_CERT = env.optional("BUDSTIKKE_TLS_CERT")
+TLS_KEY = env.optional("BUDSTIKKE_TLS_KEY")
+if bool(TLS_CERT) != bool(TLS_KEY):
+    raise env.EnvError("BUDSTIKKE_TLS_CERT and BUDSTIKKE_TLS_KEY go together; set both or neither")
+WEB_WORKERS = env.integer("BUDSTIKKE_WEB_WORKERS", 2, minimum=1, maximum=64)
+
+# Client IP: X-Forwarded-For is read only when the connecting peer is a trusted proxy.
+TRUSTED_PROXY_CIDRS = [
+    ipaddress.ip_network(cidr, strict=False) for cidr in env.string_list("TRUSTED_PROXY_CIDRS", [])
+]
+TRUSTED_PROXY_HOPS = env.integer("TRUSTED_PROXY_HOPS", 0, minimum=0, maximum=10)
+# Django trusts this header as-is; ClientIPMiddleware removes it from untrusted peers first.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if (TRUSTED_PROXY_CIDRS or TRUSTED_PROXY_HOPS) else None
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "budstikke.core",
+    "budstikke.tenants",
+]
+
+MIDDLEWARE = [
+    "budstikke.core.middleware.ClientIPMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "budstikke.core.middleware.AccessLogMiddleware",
+]
+
+ROOT_URLCONF = "budstikke.urls"
+WSGI_APPLICATION = "budstikke.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "budstikke" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in the data directory unless DATABASE_URL names another.
+DATABASE_URL = env.string("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
+_db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL))
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+    }
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["CONN_MAX_AGE"] = env.integer("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+    _db["CONN_HEALTH_CHECKS"] = True
+else:
+    raise env.EnvError("DATABASE_URL must name SQLite (sqlite:///) or PostgreSQL (postgres://)")
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Redis switches the job queue and the cache (shared rate limits and bans) to Redis.
+REDIS_URL = env.optional("REDIS_URL")
+if REDIS_URL:
+    CACHES: dict[str, Any] = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    HUEY: dict[str, Any] = {
+        "huey_class": "huey.RedisHuey",
+        "name": "budstikke",
+        "url": REDIS_URL,
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "budstikke",
+        "filename": str(DATA_DIR / "huey.db"),
+    }
+HUEY |= {
+    "immediate": False,
+    "utc": True,
+    "consumer": {
+        "workers": env.integer("BUDSTIKKE_WORKER_THREADS", 2, minimum=1),
+        "worker_type": "thread",
+        "periodic": True,
+    },
+}
+HEARTBEAT_STALE_SECONDS = 180
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+# Language and time: stored in UTC, shown in the tenant's zone.
+LANGUAGE_CODE = env.choice("LANGUAGE_CODE", "da", ("da", "en"))
+LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "budstikke" / "locale"]
+TIME_ZONE = env.string("TIME_ZONE", "Europe/Copenhagen")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "budstikke" / "static"]
+# Production serves hashed, collected files; the embedded default serves from the source tree.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = False
+
+# HTTPS and headers, on every response.
+SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = 31_536_000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SESSION_COOKIE_NAME = "__Host-sessionid"
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.integer("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600, minimum=300)
+SESSION_IDLE_TIMEOUT_SECONDS = env.integer("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=60)
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_URL])
+
+MAILERS = {
+    "default": {
+        "BACKEND": env.string("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    }
+}
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "Budstikke <no-reply@budstikke.test>")
+
+# Logging: structured, to stderr; nothing secret or personal (see core/logs.py).
+LOG_FORMAT = env.choice("LOG_FORMAT", "text", ("text", "json"))
+LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "budstikke.core.logs.RedactingFilter"}},
+    "formatters": {
+        "json": {"()": "budstikke.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.security.DisallowedHost": {"level": "ERROR"},
+        "huey": {"level": "WARNING" if LOG_LEVEL == "INFO" else LOG_LEVEL},
+    },
+}
