@@ -221,6 +221,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", False)
+# Preloading commits the whole domain to HTTPS for good: the operator's choice, not a default.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -246,11 +248,24 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_URL])
 
-MAILERS = {
-    "default": {
-        "BACKEND": env.string("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email: printed to the console on the embedded default, SMTP (STARTTLS) in production.
+_email_backend = env.string(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+_email_options: dict[str, Any] = {}
+if _email_backend.endswith("smtp.EmailBackend"):
+    _email_options = {
+        "host": env.string("EMAIL_HOST", "localhost"),
+        "port": env.integer("EMAIL_PORT", 587, minimum=1, maximum=65535),
+        "username": env.string("EMAIL_HOST_USER", ""),
+        "password": env.string("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env.boolean("EMAIL_USE_TLS", True),
+        "timeout": 20,
     }
-}
+MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "Budstikke <no-reply@budstikke.test>")
 
 # Logging: structured, to stderr; nothing secret or personal (see core/logs.py).

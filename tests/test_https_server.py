@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -46,7 +47,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if cert.exists() and httpx.get(f"https://localhost:{port}/healthz", verify=str(cert)):
+            if cert.exists() and httpx.get(f"https://localhost:{port}/healthz", verify=ssl.create_default_context(cafile=str(cert))):
                 break
         except httpx.HTTPError:
             pass
@@ -63,7 +64,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path
 
 def test_healthz_over_tls_with_hsts(server: tuple[int, Path]) -> None:
     port, cert = server
-    response = httpx.get(f"https://localhost:{port}/healthz", verify=str(cert))
+    response = httpx.get(f"https://localhost:{port}/healthz", verify=ssl.create_default_context(cafile=str(cert)))
     assert response.status_code == 200
     assert response.headers["strict-transport-security"].startswith("max-age=31536000")
 
