@@ -76,7 +76,6 @@ SECURE_PROXY_SSL_HEADER = (
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -85,8 +84,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "huey.contrib.djhuey",
     "budstikke.core",
+    "budstikke.accounts",
     "budstikke.tenants",
+    "budstikke.shield",
+    "budstikke.vault",
+    "budstikke.economic",
 ]
+AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "budstikke.core.middleware.ClientIPMiddleware",

@@ -47,7 +47,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if cert.exists() and httpx.get(f"https://localhost:{port}/healthz", verify=ssl.create_default_context(cafile=str(cert))):
+            if cert.exists() and httpx.get(
+                f"https://localhost:{port}/healthz",
+                verify=ssl.create_default_context(cafile=str(cert)),
+            ):
                 break
         except httpx.HTTPError:
             pass
@@ -64,7 +67,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path
 
 def test_healthz_over_tls_with_hsts(server: tuple[int, Path]) -> None:
     port, cert = server
-    response = httpx.get(f"https://localhost:{port}/healthz", verify=ssl.create_default_context(cafile=str(cert)))
+    response = httpx.get(
+        f"https://localhost:{port}/healthz", verify=ssl.create_default_context(cafile=str(cert))
+    )
     assert response.status_code == 200
     assert response.headers["strict-transport-security"].startswith("max-age=31536000")
 

@@ -1,4 +1,7 @@
-"""Danish and English are both complete: every user-facing string has a Danish translation."""
+"""Danish and English are both complete: every user-facing string has a Danish translation.
+
+Each app keeps its catalogue in `<app>/locale/da/`; project templates use `budstikke/locale/`.
+"""
 
 from __future__ import annotations
 
@@ -29,8 +32,13 @@ def test_the_danish_catalogue_covers_every_string_in_the_code(tmp_path: Path) ->
         check=True,
         capture_output=True,
     )
-    catalogue = polib.pofile(str(tree / "budstikke/locale/da/LC_MESSAGES/django.po"))
-    untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
-    fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
+    catalogues = sorted(tree.glob("budstikke/**/locale/da/LC_MESSAGES/django.po"))
+    assert catalogues, "no Danish catalogue found"
+    untranslated, fuzzy = [], []
+    for path in catalogues:
+        catalogue = polib.pofile(str(path))
+        name = path.relative_to(tree).parts[1]
+        untranslated += [f"{name}: {entry.msgid}" for entry in catalogue.untranslated_entries()]
+        fuzzy += [f"{name}: {entry.msgid}" for entry in catalogue.fuzzy_entries()]
     assert untranslated == [], "strings without Danish; run `make messages` and translate them"
     assert fuzzy == [], "fuzzy Danish translations to check"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EconomicConfig(AppConfig):
+    name = "budstikke.economic"
+    label = "economic"
