@@ -35,7 +35,7 @@ def record(
         path = request.path[:300]
         if user is None and getattr(request, "user", None) is not None:
             candidate = request.user
-            user = candidate if candidate.is_authenticated else None  # type: ignore[assignment]
+            user = candidate if candidate.is_authenticated else None
     return SecurityEvent.objects.create(
         kind=kind, ip=ip or None, user=user, tenant=tenant, path=path, detail=detail
     )
