@@ -1,0 +1,1 @@
+"""Models used only by tests (no migrations: the test database creates their tables)."""
