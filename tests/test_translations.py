@@ -24,7 +24,10 @@ def test_the_danish_catalogue_covers_every_string_in_the_code(tmp_path: Path) ->
     )
     shutil.copy(settings.BASE_DIR / "manage.py", tree / "manage.py")
     environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    environ |= {"BUDSTIKKE_DATA_DIR": str(tmp_path / "var")}
+    environ |= {
+        "BUDSTIKKE_DATA_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "budstikke.settings",
+    }
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "da", "--no-location", "--no-obsolete"],
         cwd=tree,
