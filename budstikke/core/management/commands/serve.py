@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -32,7 +33,7 @@ def web_command(port: int, workers: int) -> list[str]:
         "--workers",
         str(workers),
         "--blocking-threads",
-        "8",
+        str(min(8, 2 * (os.cpu_count() or 1) + 1)),
         "--ssl-certificate",
         str(cert),
         "--ssl-keyfile",
