@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 
 from budstikke.core import clock as clock_module
+
+if TYPE_CHECKING:
+    from budstikke.tenants.testing import Personas
 
 
 class HttpsClient(Client):
@@ -36,6 +39,18 @@ def _english_and_fresh_clock(settings: Any) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _private_keys_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test has its own keys directory (KEK + keyring) and no unwrapped key cached
+    from another test."""
+    from budstikke.vault import keys
+
+    settings.KEYS_DIR = tmp_path_factory.mktemp("keys")
+    keys.reset()
+    yield
+    keys.reset()
+
+
+@pytest.fixture(autouse=True)
 def _immediate_jobs() -> Iterator[None]:
     from huey.contrib.djhuey import HUEY
 
@@ -44,9 +59,69 @@ def _immediate_jobs() -> Iterator[None]:
     HUEY.immediate = False
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Rate limits and used one-time codes start afresh in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_shield() -> Iterator[None]:
+    """Bans live in process memory too: no test inherits another's."""
+    from budstikke.shield import enforcement
+
+    enforcement.reset(loaded=True)
+    yield
+    enforcement.reset(loaded=True)
+
+
 @pytest.fixture
 def clock() -> type[clock_module.ClockControl]:
     return clock_module.ClockControl
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    """Alice (admin), Bob (dispatcher), Carl (courier) of tenant A "Alfa Kurer"; Charlie
+    (admin of tenant B "Beta Bud", an outsider to A); Olga (platform operator)."""
+    from budstikke.tenants.testing import make_personas
+
+    return make_personas()
+
+
+def _signed_in(user: Any) -> HttpsClient:
+    from budstikke.tenants.testing import log_in
+
+    client = HttpsClient()
+    log_in(client, user)
+    return client
+
+
+@pytest.fixture
+def alice_client(personas: Personas) -> HttpsClient:
+    return _signed_in(personas.alice)
+
+
+@pytest.fixture
+def bob_client(personas: Personas) -> HttpsClient:
+    return _signed_in(personas.bob)
+
+
+@pytest.fixture
+def carl_client(personas: Personas) -> HttpsClient:
+    return _signed_in(personas.carl)
+
+
+@pytest.fixture
+def charlie_client(personas: Personas) -> HttpsClient:
+    return _signed_in(personas.charlie)
+
+
+@pytest.fixture
+def olga_client(personas: Personas) -> HttpsClient:
+    return _signed_in(personas.olga)
 
 
 def pytest_report_header() -> str:

@@ -81,19 +81,29 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's security-key list uses it
     "django_htmx",
     "huey.contrib.djhuey",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "budstikke.core",
     "budstikke.accounts",
     "budstikke.tenants",
     "budstikke.shield",
     "budstikke.vault",
     "budstikke.economic",
+    "budstikke.api",
+    "budstikke.ops",
 ]
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
 
 MIDDLEWARE = [
     "budstikke.core.middleware.ClientIPMiddleware",
+    "budstikke.shield.middleware.ShieldMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -103,6 +113,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "budstikke.accounts.middleware.SessionPolicyMiddleware",
+    "budstikke.accounts.middleware.MandatoryMFAMiddleware",
+    "budstikke.tenants.access.CurrentTenantMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "budstikke.core.middleware.AccessLogMiddleware",
@@ -181,6 +195,29 @@ HUEY |= {
 }
 HEARTBEAT_STALE_SECONDS = 180
 
+# Vault (docs/security.md): where the key-encryption key lives. Secrets (BUDSTIKKE_KEK,
+# BUDSTIKKE_VAULT_TOKEN) are read by the provider from the environment, never kept here.
+VAULT_KEY_PROVIDER = env.choice(
+    "BUDSTIKKE_KEY_PROVIDER", "local", ("local", "env", "aws-kms", "vault-transit")
+)
+if VAULT_KEY_PROVIDER == "env" and env.optional("BUDSTIKKE_KEK") is None:
+    raise env.EnvError("BUDSTIKKE_KEY_PROVIDER=env needs BUDSTIKKE_KEK or BUDSTIKKE_KEK_FILE")
+VAULT_AWS_KMS_KEY_ID = env.optional("BUDSTIKKE_KMS_KEY_ID")
+VAULT_AWS_REGION = env.optional("BUDSTIKKE_KMS_REGION")
+if VAULT_KEY_PROVIDER == "aws-kms" and not VAULT_AWS_KMS_KEY_ID:
+    raise env.EnvError("BUDSTIKKE_KEY_PROVIDER=aws-kms needs BUDSTIKKE_KMS_KEY_ID")
+VAULT_TRANSIT_URL = env.optional("BUDSTIKKE_VAULT_ADDR")
+VAULT_TRANSIT_MOUNT = env.string("BUDSTIKKE_VAULT_TRANSIT_MOUNT", "transit")
+VAULT_TRANSIT_KEY = env.string("BUDSTIKKE_VAULT_TRANSIT_KEY", "budstikke")
+if VAULT_KEY_PROVIDER == "vault-transit" and not (
+    VAULT_TRANSIT_URL and env.optional("BUDSTIKKE_VAULT_TOKEN")
+):
+    raise env.EnvError("BUDSTIKKE_KEY_PROVIDER=vault-transit needs BUDSTIKKE_VAULT_ADDR and _TOKEN")
+VAULT_DEK_CACHE_SECONDS = env.integer("BUDSTIKKE_DEK_CACHE_SECONDS", 300, minimum=1, maximum=3600)
+VAULT_DEK_CACHE_SIZE = env.integer("BUDSTIKKE_DEK_CACHE_SIZE", 4096, minimum=16)
+VAULT_KEYRING_BACKUP_DAYS = env.integer("BUDSTIKKE_KEYRING_BACKUP_DAYS", 7, minimum=1, maximum=30)
+VAULT_ROTATION_BATCH = env.integer("BUDSTIKKE_ROTATION_BATCH", 500, minimum=1)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -247,10 +284,86 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.integer("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600, minimum=300)
 SESSION_IDLE_TIMEOUT_SECONDS = env.integer("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=60)
+
+# Accounts (django-allauth): email login, verified addresses, mandatory second factor.
+ACCOUNT_ADAPTER = "budstikke.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "budstikke.tenants.forms.CompanySignupForm"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Codes instead of links keep verification in the same session, and let users protected by
+# MFA change their address (allauth refuses unverified additions otherwise).
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Budstikke] "
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "signup": "20/m/ip",
+}
+# allauth reads REMOTE_ADDR, which ClientIPMiddleware already made the trusted client address;
+# it must never interpret X-Forwarded-For itself.
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
+MFA_ADAPTER = "budstikke.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_PERIOD = 30
+MFA_TOTP_DIGITS = 6
+MFA_TOTP_TOLERANCE = 0
+MFA_TOTP_ISSUER = "Budstikke"
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_REAUTHENTICATION_REQUIRED = True
+
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_URL])
+
+# Shield: intrusion detection, bans, country policy (see docs/shield.md).
+SHIELD_ENABLED = env.boolean("SHIELD_ENABLED", True)
+SHIELD_ALLOW_CIDRS = [
+    ipaddress.ip_network(cidr, strict=False) for cidr in env.string_list("SHIELD_ALLOW_CIDRS", [])
+]
+SHIELD_BAN_BASE_SECONDS = env.integer("SHIELD_BAN_BASE_SECONDS", 3600, minimum=60)
+SHIELD_BAN_MAX_SECONDS = env.integer("SHIELD_BAN_MAX_SECONDS", 7 * 86400, minimum=60)
+SHIELD_RECIDIVE_SECONDS = env.integer("SHIELD_RECIDIVE_SECONDS", 7 * 86400, minimum=60)
+SHIELD_REFRESH_SECONDS = env.integer("SHIELD_REFRESH_SECONDS", 5, minimum=1, maximum=300)
+SHIELD_SCENARIOS_FILE = env.optional("SHIELD_SCENARIOS_FILE")
+SHIELD_GEOIP_MMDB = env.optional("SHIELD_GEOIP_MMDB")
+if SHIELD_GEOIP_MMDB and not Path(SHIELD_GEOIP_MMDB).is_file():
+    raise env.EnvError(f"SHIELD_GEOIP_MMDB={SHIELD_GEOIP_MMDB!r} is not a readable file")
+SHIELD_COUNTRY_WINDOW_DAYS = env.integer("SHIELD_COUNTRY_WINDOW_DAYS", 30, minimum=1)
+SHIELD_COUNTRY_MIN_ATTEMPTS = env.integer("SHIELD_COUNTRY_MIN_ATTEMPTS", 500, minimum=1)
+SHIELD_COUNTRY_MIN_SHARE_PERCENT = env.integer(
+    "SHIELD_COUNTRY_MIN_SHARE_PERCENT", 10, minimum=1, maximum=100
+)
+SHIELD_COUNTRY_QUIET_WINDOWS = env.integer("SHIELD_COUNTRY_QUIET_WINDOWS", 1, minimum=1)
+# EU/EEA, Switzerland and the UK: where the installation's tenants operate by default.
+SHIELD_PROTECTED_COUNTRIES = [
+    code.upper()
+    for code in env.string_list(
+        "SHIELD_PROTECTED_COUNTRIES",
+        [
+            *("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU"),
+            *("IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES"),
+            *("SE", "IS", "LI", "NO", "CH", "GB"),
+        ],
+    )
+]
+_security_log = env.string("SHIELD_SECURITY_LOG", str(DATA_DIR / "security.log"))
+SHIELD_SECURITY_LOG = None if _security_log == "off" else Path(_security_log)
 
 # Email: printed to the console on the embedded default, SMTP (STARTTLS) in production.
 _email_backend = env.string(
@@ -260,7 +373,9 @@ _email_backend = env.string(
     else "django.core.mail.backends.console.EmailBackend",
 )
 _email_options: dict[str, Any] = {}
-if _email_backend.endswith("smtp.EmailBackend"):
+if _email_backend.endswith("filebased.EmailBackend"):
+    _email_options = {"file_path": str(env.path("EMAIL_FILE_PATH", DATA_DIR / "mail"))}
+elif _email_backend.endswith("smtp.EmailBackend"):
     _email_options = {
         "host": env.string("EMAIL_HOST", "localhost"),
         "port": env.integer("EMAIL_PORT", 587, minimum=1, maximum=65535),
@@ -269,8 +384,27 @@ if _email_backend.endswith("smtp.EmailBackend"):
         "use_tls": env.boolean("EMAIL_USE_TLS", True),
         "timeout": 20,
     }
-MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
+# Every message is first a row in the outbox (ARCHITECTURE invariant 3); the worker hands it
+# to the "delivery" mailer, the real backend chosen by EMAIL_BACKEND.
+MAILERS = {
+    "default": {"BACKEND": "budstikke.accounts.mail.OutboxBackend"},
+    "delivery": {"BACKEND": _email_backend, "OPTIONS": _email_options},
+}
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "Budstikke <no-reply@budstikke.test>")
+
+# e-conomic: the REST API, its request-access (grant) page, and this installation's app tokens.
+ECONOMIC_BASE_URL = env.string("ECONOMIC_BASE_URL", "https://restapi.e-conomic.com").rstrip("/")
+ECONOMIC_GRANT_URL = env.string(
+    "ECONOMIC_GRANT_URL", "https://secure.e-conomic.com/secure/api1/requestaccess.aspx"
+)
+for _name, _url in (
+    ("ECONOMIC_BASE_URL", ECONOMIC_BASE_URL),
+    ("ECONOMIC_GRANT_URL", ECONOMIC_GRANT_URL),
+):
+    if not _url.startswith(("https://", "http://")) or (PRODUCTION and _url.startswith("http:")):
+        raise env.EnvError(f"{_name} must be an https:// address (http:// only outside production)")
+ECONOMIC_APP_SECRET_TOKEN = env.optional("ECONOMIC_APP_SECRET_TOKEN")
+ECONOMIC_APP_PUBLIC_TOKEN = env.optional("ECONOMIC_APP_PUBLIC_TOKEN")
 
 # Logging: structured, to stderr; nothing secret or personal (see core/logs.py).
 LOG_FORMAT = env.choice("LOG_FORMAT", "text", ("text", "json"))
@@ -294,5 +428,20 @@ LOGGING: dict[str, Any] = {
     "loggers": {
         "django.security.DisallowedHost": {"level": "ERROR"},
         "huey": {"level": "WARNING" if LOG_LEVEL == "INFO" else LOG_LEVEL},
+        # httpx logs every URL at INFO; e-conomic filters can carry emails and CVR numbers.
+        "httpx": {"level": "WARNING"},
     },
 }
+if SHIELD_SECURITY_LOG is not None:
+    # One stable line per security event and decision, for fail2ban or log shipping.
+    LOGGING["formatters"]["security"] = {"format": "%(message)s"}
+    LOGGING["handlers"]["security_file"] = {
+        "class": "logging.handlers.WatchedFileHandler",
+        "filename": str(SHIELD_SECURITY_LOG),
+        "formatter": "security",
+    }
+    LOGGING["loggers"]["budstikke.security"] = {
+        "handlers": ["security_file"],
+        "level": "INFO",
+        "propagate": False,
+    }

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
+from budstikke.api.api import api as api_v1
 from budstikke.core import pages
 from budstikke.core import views as core_views
 
@@ -10,4 +11,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", core_views.healthz, name="healthz"),
     path("metrics", core_views.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("budstikke.accounts.urls")),
+    path("", include("budstikke.tenants.urls")),
+    path("tenant/api-keys/", include("budstikke.api.urls")),
+    path("api/v1/", api_v1.urls),
+    path("ops/shield/", include("budstikke.shield.urls")),
+    path("ops/", include("budstikke.ops.urls")),
 ]

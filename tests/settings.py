@@ -5,3 +5,7 @@ from budstikke.settings import *  # noqa: F403
 from budstikke.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.specimens"]
+
+# Each test process keeps its own cache, so rate limits and used TOTP codes of one xdist
+# worker never leak into another's tests (conftest clears it before every test).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

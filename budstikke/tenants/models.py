@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from budstikke.core import clock
+from budstikke.core.tenancy import TenantManager
 
 
 class Tenant(models.Model):
@@ -52,6 +53,9 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(_("created"), default=clock.now)
 
+    # Scoped like every tenant-owned row, so `get_for_tenant_or_404` accepts memberships.
+    objects = TenantManager()
+
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
@@ -61,3 +65,79 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.tenant_id}:{self.role}"
+
+
+class DataProcessingAgreement(models.Model):
+    """A published version of the data-processing agreement: the tenant is the controller,
+    the platform its processor. Signup records which version a tenant accepted."""
+
+    version = models.CharField(_("version"), max_length=32, unique=True)
+    effective_from = models.DateTimeField(_("effective from"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("data-processing agreement")
+        verbose_name_plural = _("data-processing agreements")
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class DpaAcceptance(models.Model):
+    """Evidence that a tenant's admin accepted a DPA version: who, when, from which address."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="dpa_acceptances")
+    agreement = models.ForeignKey(
+        DataProcessingAgreement, on_delete=models.PROTECT, related_name="acceptances"
+    )
+    user = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("accepted"), default=clock.now)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("DPA acceptance")
+        verbose_name_plural = _("DPA acceptances")
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}:{self.agreement_id}"
+
+
+# Imported here, not at the top: the vault's models import Tenant from this module, which
+# exists by now. Django always loads this app's models before the vault's.
+from budstikke.vault.fields import BlindIndexField, EncryptedCharField  # noqa: E402
+from budstikke.vault.models import EncryptedModel  # noqa: E402
+
+
+class Invitation(EncryptedModel):
+    """An admin's offer of a role to an email address. The token is single-use, expires,
+    and only its SHA-256 is stored, so a database copy cannot be used to join a tenant.
+    The address is personal data: encrypted under the tenant's key, searchable by index."""
+
+    email = EncryptedCharField(_("email address"), max_length=254)
+    email_index = BlindIndexField(source="email", normalizer="email")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=clock.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} ({self.role})"
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None and self.revoked_at is None and self.expires_at > clock.now()
+        )
