@@ -8,7 +8,7 @@ UV = $(shell command -v uv >/dev/null 2>&1 && echo uv || echo "python3 -m uv")
 PY = $(UV) run --frozen python
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/budstikke
 # Browser tests drive Debian's Chromium through Playwright; no browser is ever downloaded.
-SYSTEM_TOOLS := msgfmt:gettext openssl:openssl chromium:chromium
+SYSTEM_TOOLS := msgfmt:gettext openssl:openssl chromium:chromium pdftoppm:poppler-utils zbarimg:zbar-tools
 
 .PHONY: help setup system-deps run test lint typecheck deploy-check test-sqlite test-postgres messages bench-server
 

@@ -92,9 +92,13 @@ INSTALLED_APPS = [
     "budstikke.tenants",
     "budstikke.shield",
     "budstikke.vault",
+    "budstikke.customers",
     "budstikke.economic",
     "budstikke.api",
     "budstikke.ops",
+    "budstikke.notify",
+    "budstikke.backups",
+    "budstikke.shipments",
 ]
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
@@ -218,6 +222,28 @@ VAULT_DEK_CACHE_SIZE = env.integer("BUDSTIKKE_DEK_CACHE_SIZE", 4096, minimum=16)
 VAULT_KEYRING_BACKUP_DAYS = env.integer("BUDSTIKKE_KEYRING_BACKUP_DAYS", 7, minimum=1, maximum=30)
 VAULT_ROTATION_BATCH = env.integer("BUDSTIKKE_ROTATION_BATCH", 500, minimum=1)
 
+# Backups (docs/backups.md): at these local times (TIME_ZONE), each proven by a restore drill.
+BACKUP_TIMES: list[tuple[int, int]] = []
+for _time in env.string_list("BUDSTIKKE_BACKUP_TIMES", ["02:00", "14:00"]):
+    _hour, _sep, _minute = _time.partition(":")
+    if not (_hour.isdigit() and _minute.isdigit() and int(_hour) < 24 and int(_minute) < 60):
+        raise env.EnvError(f"BUDSTIKKE_BACKUP_TIMES: {_time!r} is not a time like 02:00")
+    BACKUP_TIMES.append((int(_hour), int(_minute)))
+if not BACKUP_TIMES:
+    raise env.EnvError("BUDSTIKKE_BACKUP_TIMES needs at least one time")
+BACKUP_KEEP_LAST = env.integer("BUDSTIKKE_BACKUP_KEEP_LAST", 14, minimum=1)
+BACKUP_KEEP_DAILY = env.integer("BUDSTIKKE_BACKUP_KEEP_DAILY", 30, minimum=0)
+BACKUP_KEEP_MONTHLY = env.integer("BUDSTIKKE_BACKUP_KEEP_MONTHLY", 12, minimum=0)
+BACKUP_TARGET = env.choice("BUDSTIKKE_BACKUP_TARGET", "local", ("local", "s3"))
+# The S3 secret key is read by the target from the environment (or _FILE), never kept here.
+BACKUP_S3_BUCKET = env.optional("BUDSTIKKE_BACKUP_S3_BUCKET")
+BACKUP_S3_PREFIX = env.string("BUDSTIKKE_BACKUP_S3_PREFIX", "budstikke/")
+BACKUP_S3_ENDPOINT = env.optional("BUDSTIKKE_BACKUP_S3_ENDPOINT")
+BACKUP_S3_REGION = env.optional("BUDSTIKKE_BACKUP_S3_REGION")
+BACKUP_S3_ACCESS_KEY_ID = env.optional("BUDSTIKKE_BACKUP_S3_ACCESS_KEY_ID")
+if BACKUP_TARGET == "s3" and not BACKUP_S3_BUCKET:
+    raise env.EnvError("BUDSTIKKE_BACKUP_TARGET=s3 needs BUDSTIKKE_BACKUP_S3_BUCKET")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -308,7 +334,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Budstikke] "
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    # Per address only: a per-account limit would let anyone lock a known user out (the
+    # shield bans addresses that stuff credentials across accounts).
+    "login_failed": "10/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "signup": "20/m/ip",
 }
@@ -405,6 +433,45 @@ for _name, _url in (
         raise env.EnvError(f"{_name} must be an https:// address (http:// only outside production)")
 ECONOMIC_APP_SECRET_TOKEN = env.optional("ECONOMIC_APP_SECRET_TOKEN")
 ECONOMIC_APP_PUBLIC_TOKEN = env.optional("ECONOMIC_APP_PUBLIC_TOKEN")
+
+# SMS (docs/sms.md): the gateway, its address and credentials (secrets: prefer _FILE), and
+# the cost guards every tenant starts with. The country allow-list is data, kept by operators.
+SMS_GATEWAY = env.choice("SMS_GATEWAY", "console", ("console", "gatewayapi", "twilio"))
+SMS_SENDER = env.string("SMS_SENDER", "Budstikke")
+SMS_GATEWAYAPI_BASE_URL = env.string("SMS_GATEWAYAPI_BASE_URL", "https://gatewayapi.eu").rstrip("/")
+SMS_GATEWAYAPI_TOKEN = env.optional("SMS_GATEWAYAPI_TOKEN")
+SMS_GATEWAYAPI_WEBHOOK_SECRET = env.optional("SMS_GATEWAYAPI_WEBHOOK_SECRET")
+SMS_TWILIO_BASE_URL = env.string("SMS_TWILIO_BASE_URL", "https://api.twilio.com").rstrip("/")
+SMS_TWILIO_ACCOUNT_SID = env.optional("SMS_TWILIO_ACCOUNT_SID")
+SMS_TWILIO_AUTH_TOKEN = env.optional("SMS_TWILIO_AUTH_TOKEN")
+SMS_TWILIO_FROM = env.optional("SMS_TWILIO_FROM")
+for _name, _url in (
+    ("SMS_GATEWAYAPI_BASE_URL", SMS_GATEWAYAPI_BASE_URL),
+    ("SMS_TWILIO_BASE_URL", SMS_TWILIO_BASE_URL),
+):
+    if not _url.startswith(("https://", "http://")) or (PRODUCTION and _url.startswith("http:")):
+        raise env.EnvError(f"{_name} must be an https:// address (http:// only outside production)")
+if SMS_GATEWAY == "gatewayapi" and not (SMS_GATEWAYAPI_TOKEN and SMS_GATEWAYAPI_WEBHOOK_SECRET):
+    raise env.EnvError("SMS_GATEWAY=gatewayapi needs SMS_GATEWAYAPI_TOKEN and _WEBHOOK_SECRET")
+if SMS_GATEWAY == "twilio" and not (
+    SMS_TWILIO_ACCOUNT_SID and SMS_TWILIO_AUTH_TOKEN and SMS_TWILIO_FROM
+):
+    raise env.EnvError("SMS_GATEWAY=twilio needs SMS_TWILIO_ACCOUNT_SID, _AUTH_TOKEN and _FROM")
+SMS_MONTHLY_CAP = env.integer("SMS_MONTHLY_CAP", 2000, minimum=0)
+SMS_RATE_PER_MINUTE = env.integer("SMS_RATE_PER_MINUTE", 60, minimum=1)
+_quiet = env.string("SMS_QUIET_HOURS", "21:00-08:00")
+SMS_QUIET_HOURS: list[tuple[int, int]] = []
+for _time in _quiet.split("-"):
+    _hour, _sep, _minute = _time.strip().partition(":")
+    if not (_hour.isdigit() and _minute.isdigit() and int(_hour) < 24 and int(_minute) < 60):
+        raise env.EnvError(f"SMS_QUIET_HOURS={_quiet!r} is not a range like 21:00-08:00")
+    SMS_QUIET_HOURS.append((int(_hour), int(_minute)))
+if len(SMS_QUIET_HOURS) != 2:
+    raise env.EnvError(f"SMS_QUIET_HOURS={_quiet!r} is not a range like 21:00-08:00")
+SMS_SEGMENT_PRICE = env.string("SMS_SEGMENT_PRICE", "0.35")
+SMS_CURRENCY = env.string("SMS_CURRENCY", "DKK")
+# A send interrupted by a crash is resent only if no delivery report names it by then.
+SMS_UNCERTAIN_SECONDS = env.integer("SMS_UNCERTAIN_SECONDS", 1800, minimum=60)
 
 # Logging: structured, to stderr; nothing secret or personal (see core/logs.py).
 LOG_FORMAT = env.choice("LOG_FORMAT", "text", ("text", "json"))

@@ -14,7 +14,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("budstikke.accounts.urls")),
     path("", include("budstikke.tenants.urls")),
     path("tenant/api-keys/", include("budstikke.api.urls")),
+    path("tenant/customers/", include("budstikke.customers.urls")),
+    path("tenant/economic/", include("budstikke.economic.urls")),
     path("api/v1/", api_v1.urls),
     path("ops/shield/", include("budstikke.shield.urls")),
+    path("ops/backups/", include("budstikke.backups.urls")),
+    path("", include("budstikke.notify.urls")),
     path("ops/", include("budstikke.ops.urls")),
+    path("tenant/shipments/", include("budstikke.shipments.urls")),
+    path("t/", include("budstikke.shipments.public_urls")),
 ]

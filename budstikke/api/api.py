@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.throttling import AuthRateThrottle
 
@@ -80,6 +80,7 @@ def build_api(*, namespace: str = "api-v1") -> NinjaAPI:
 
 
 api = build_api()
+api.add_router("/shipments", "budstikke.shipments.api.router")
 
 
 class MeOut(Schema):
@@ -94,7 +95,14 @@ def me(request: HttpRequest) -> MeOut:
     return MeOut(tenant=api_key.tenant.slug, key=api_key.prefix, scopes=api_key.scopes)
 
 
-@api.api_operation(
+api.add_router("/customers", "budstikke.customers.api.router")
+
+# The catch-all lives in a router mounted after every other one: the default router's
+# routes come first, so a catch-all there would shadow the routers above.
+fallback = Router()
+
+
+@fallback.api_operation(
     ["GET", "POST", "PUT", "PATCH", "DELETE"],
     "/{path:rest}",
     auth=None,
@@ -103,3 +111,6 @@ def me(request: HttpRequest) -> MeOut:
 def _unknown(request: HttpRequest, rest: str) -> HttpResponse:
     """Unknown API paths answer in JSON like every other API error."""
     raise Http404
+
+
+api.add_router("", fallback)

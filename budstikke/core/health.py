@@ -52,6 +52,9 @@ def report() -> Report:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         age = heartbeat_age("worker")
+        from budstikke.backups.selectors import backup_health
+
+        backup = backup_health()
     except DatabaseError:
         return Report(database_ok=False)
-    return Report(database_ok=True, worker_age=age)
+    return Report(database_ok=True, worker_age=age, checks={"backup": backup.as_json()})

@@ -43,4 +43,15 @@ def metrics(request: HttpRequest) -> HttpResponse:
         registry=registry,
     )
     worker_age.set(-1 if result.worker_age is None else result.worker_age)
+    backup = result.checks.get("backup") or {}
+    Gauge(
+        "budstikke_backup_last_good_age_seconds",
+        "Seconds since the snapshot of the last good (drilled) backup (-1: never)",
+        registry=registry,
+    ).set(-1 if backup.get("last_good_age_seconds") is None else backup["last_good_age_seconds"])
+    Gauge(
+        "budstikke_backup_failing",
+        "1 if the latest backup failed or the last good one is older than the schedule allows",
+        registry=registry,
+    ).set(1 if backup.get("status") in ("failing", "stale") else 0)
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

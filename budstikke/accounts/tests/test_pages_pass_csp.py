@@ -53,6 +53,7 @@ def test_second_factor_page(client: Client, enrolled: Enrolled) -> None:
         "mfa_index",
         "mfa_view_recovery_codes",
         "mfa_add_webauthn",
+        "mfa_list_webauthn",
         "account_sessions",
     ],
 )

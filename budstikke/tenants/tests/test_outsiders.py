@@ -13,6 +13,7 @@ from django.urls import reverse
 from budstikke.api.actions import create_api_key
 from budstikke.api.models import ApiKey
 from budstikke.shield.models import SecurityEvent
+from budstikke.shipments.testing import OUTSIDER_SAMPLES as SHIPMENT_SAMPLES
 from budstikke.tenants.actions import invite
 from budstikke.tenants.models import Invitation, Membership, Role
 from budstikke.tenants.testing import Personas, outsider_test, reauthenticate, tenant_urls
@@ -43,6 +44,7 @@ SAMPLES: dict[type[models.Model], Callable[[Personas], models.Model]] = {
     Membership: _a_membership,
     Invitation: _an_invitation,
     ApiKey: _an_api_key,
+    **SHIPMENT_SAMPLES,
 }
 
 

@@ -64,10 +64,21 @@ class Command(BaseCommand):
         commands = {"web": web_command(port, options["workers"])}
         if not options["no_worker"]:
             commands["worker"] = worker_command()
+        from budstikke.economic.demo import simulator_command
+
+        simulator_argv, demo_tenant = simulator_command(
+            str(settings.BASE_DIR / "manage.py"), sys.executable
+        )
+        if simulator_argv:
+            commands["e-conomic simulator"] = simulator_argv
         children = {
             name: subprocess.Popen(argv, cwd=settings.BASE_DIR)  # noqa: S603 - our own argv
             for name, argv in commands.items()
         }
+        if demo_tenant is not None and "worker" in children:
+            from budstikke.economic.tasks import sync_tenant
+
+            sync_tenant.schedule(args=(demo_tenant,), delay=3)  # once the simulator listens
         stopping = False
 
         def stop(signum: int, frame: FrameType | None) -> None:

@@ -73,6 +73,13 @@ class Command(BaseCommand):
             f"Log in at {settings.PUBLIC_URL}{reverse('account_login')}. "
             "The first login asks each user to set up an authenticator app (TOTP)."
         )
+        from budstikke.economic.demo import connect_demo
+
+        connect_demo(tenant)
+        write("e-conomic: the demo company uses the local simulator that `manage.py serve` starts.")
+        from budstikke.shipments.demo import seed as seed_shipments
+
+        write(f"Shipments: {seed_shipments(tenant)} demo shipments added (none when present).")
 
     @staticmethod
     def _user(
