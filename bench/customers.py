@@ -39,9 +39,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.core.paginator import Paginator
 
-    from budstikke.customers import selectors
+    from budstikke.customers import search, selectors
     from budstikke.customers.models import Customer
-    from budstikke.economic.sync import Engine
     from budstikke.tenants.models import Tenant
 
     call_command("migrate", verbosity=0)
@@ -56,7 +55,7 @@ def main() -> None:
         )
         if len(batch) == 2000 or number == args.customers:
             Customer.objects.bulk_create(batch)
-            Engine._bulk_tokens(batch)
+            search.bulk_index(batch)
             batch = []
     print(f"created {args.customers} customers in {time.perf_counter() - started:.1f} s")
 

@@ -13,6 +13,7 @@ import argparse
 import os
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 GOAL_CALLS = 3
@@ -34,6 +35,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from budstikke.core import clock
     from budstikke.economic import sync
     from budstikke.economic.client import MAX_PAGE_SIZE
     from budstikke.economic.simulator import DEFAULT_AGREEMENT, Simulator
@@ -44,7 +46,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     tenant = Tenant.objects.create(name="Bench Kurer", slug="bench-kurer")
     simulator = Simulator(base_url=BASE)
+    # The customers were last changed yesterday, as in an agreement that is not new.
+    clock.freeze(clock.now() - timedelta(days=1))
     seed_customers(simulator.store, DEFAULT_AGREEMENT, args.customers)
+    clock.reset()
     with simulated_economic(simulator):
         wired = connect(tenant, simulator)
         first = sync.sync(wired.connection)
@@ -55,7 +60,9 @@ def main() -> None:
             + (f", errors: {first.errors}" if first.errors else "")
         )
         for number in range(1, 11):
-            simulator.store.edit_customer(DEFAULT_AGREEMENT, number * 997, city="Ribe")
+            simulator.store.edit_customer(
+                DEFAULT_AGREEMENT, number * (args.customers // 11), city="Ribe"
+            )
         second = sync.sync(wired.connection)
         met = second.api_calls <= GOAL_CALLS and second.seconds < GOAL_SECONDS
         print(

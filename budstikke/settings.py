@@ -99,6 +99,9 @@ INSTALLED_APPS = [
     "budstikke.notify",
     "budstikke.backups",
     "budstikke.shipments",
+    "budstikke.dispatch",
+    "budstikke.webhooks",
+    "budstikke.billing",
 ]
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
@@ -433,6 +436,12 @@ for _name, _url in (
         raise env.EnvError(f"{_name} must be an https:// address (http:// only outside production)")
 ECONOMIC_APP_SECRET_TOKEN = env.optional("ECONOMIC_APP_SECRET_TOKEN")
 ECONOMIC_APP_PUBLIC_TOKEN = env.optional("ECONOMIC_APP_PUBLIC_TOKEN")
+
+# Outgoing web hooks: private, loopback and link-local targets (and plain http) only when
+# this is true — for development and tests with a local receiver, never in production.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.boolean("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
+if PRODUCTION and WEBHOOKS_ALLOW_PRIVATE_TARGETS:
+    raise env.EnvError("WEBHOOKS_ALLOW_PRIVATE_TARGETS must not be true in production")
 
 # SMS (docs/sms.md): the gateway, its address and credentials (secrets: prefer _FILE), and
 # the cost guards every tenant starts with. The country allow-list is data, kept by operators.

@@ -23,4 +23,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ops/", include("budstikke.ops.urls")),
     path("tenant/shipments/", include("budstikke.shipments.urls")),
     path("t/", include("budstikke.shipments.public_urls")),
+    path("tenant/dispatch/", include("budstikke.dispatch.urls")),
+    path("tenant/courier/", include("budstikke.dispatch.courier_urls")),
+    path("tenant/webhooks/", include("budstikke.webhooks.urls")),
+    path("tenant/billing/", include("budstikke.billing.urls")),
 ]

@@ -96,6 +96,7 @@ def me(request: HttpRequest) -> MeOut:
 
 
 api.add_router("/customers", "budstikke.customers.api.router")
+api.add_router("/webhooks", "budstikke.webhooks.api.router")
 
 # The catch-all lives in a router mounted after every other one: the default router's
 # routes come first, so a catch-all there would shadow the routers above.

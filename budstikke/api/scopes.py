@@ -11,6 +11,11 @@ SCOPES = {
     "customers:write": _("Create and change customers"),
 }
 
+# Apps with API endpoints of their own keep their scopes' labels (and translations) there.
+from budstikke.webhooks.scopes import SCOPES as _WEBHOOK_SCOPES  # noqa: E402
+
+SCOPES |= _WEBHOOK_SCOPES
+
 
 def parse_scopes(text: str) -> list[str]:
     """`shipments:read,shipments:write` → a sorted list; unknown scopes are an error."""

@@ -33,11 +33,11 @@ log = logging.getLogger(__name__)
 ABANDONED_AFTER = timedelta(hours=24)
 
 
-class BackupBusy(Exception):
+class BackupBusyError(Exception):
     """Another backup, verification or restore holds the backup lock."""
 
 
-class BackupFailed(Exception):
+class BackupFailedError(Exception):
     """A backup could not be made or did not pass its restore drill."""
 
 
@@ -58,7 +58,7 @@ def backup_lock(*, wait: bool) -> Iterator[Path]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
-            raise BackupBusy("another backup is running") from None
+            raise BackupBusyError("another backup is running") from None
         try:
             yield workdir
         finally:
@@ -73,12 +73,14 @@ def _mark_abandoned() -> int:
     """Runs this host began and never finished (the lock is ours, so nothing here runs
     them any more), and anyone's after a day: they were never good."""
     now = clock.now()
-    return BackupRun.objects.filter(status=BackupRun.Status.RUNNING).filter(
-        Q(host=socket.gethostname()) | Q(started_at__lt=now - ABANDONED_AFTER)
-    ).update(
-        status=BackupRun.Status.ABANDONED,
-        finished_at=now,
-        error="stopped before its restore drill passed (process killed or crashed)",
+    return (
+        BackupRun.objects.filter(status=BackupRun.Status.RUNNING)
+        .filter(Q(host=socket.gethostname()) | Q(started_at__lt=now - ABANDONED_AFTER))
+        .update(
+            status=BackupRun.Status.ABANDONED,
+            finished_at=now,
+            error="stopped before its restore drill passed (process killed or crashed)",
+        )
     )
 
 
@@ -111,7 +113,7 @@ def create_backup(trigger: str = BackupRun.Trigger.MANUAL) -> BackupRun:
         )
         try:
             _make(run, engine, target, workdir)
-        except Exception as exc:  # noqa: BLE001 - every failure must reach the operator
+        except Exception as exc:  # every failure must reach the operator
             _fail(run, f"{type(exc).__name__}: {exc}")
             return run
         finally:
@@ -157,11 +159,11 @@ def _make(run: BackupRun, engine: engines.Engine, target: targets.Target, workdi
         detail=findings.summary()[:2000],
     )
     if not findings.ok:
-        raise BackupFailed(f"restore drill failed: {findings.summary()}")
+        raise BackupFailedError(f"restore drill failed: {findings.summary()}")
     seal = archive.header_of(partial)["seal"]
     manifest = targets.Manifest(
         id=run.backup_id,
-        created_at=header["created_at"],
+        created_at=run.started_at.isoformat(),
         engine=engine.name,
         size=written.size,
         sha256=written.sha256,
@@ -334,17 +336,21 @@ def restore_installation(backup_id: str, confirm: Callable[[str], bool]) -> Rest
     manifest = target.manifest(backup_id)
     engine = engines.current()
     if manifest.engine != engine.name:
-        raise BackupFailed(f"backup {backup_id} is a {manifest.engine} backup; this is {engine.name}")
+        raise BackupFailedError(
+            f"backup {backup_id} is a {manifest.engine} backup; this is {engine.name}"
+        )
     with backup_lock(wait=True) as workdir, tempfile.TemporaryDirectory(dir=workdir) as tmp:
         path = target.fetch(backup_id, Path(tmp))
         if archive.sha256_of(path).sha256 != manifest.sha256:
-            raise BackupFailed("the archive's SHA-256 differs from its manifest; not restoring")
+            raise BackupFailedError(
+                "the archive's SHA-256 differs from its manifest; not restoring"
+            )
         extracted = drill.extract(path, Path(tmp) / "content")
         findings = drill.Findings()
         with engine.scratch(extracted.database, Path(tmp)) as scratch:
             drill.compare(extracted, scratch, findings)
         if not findings.ok:
-            raise BackupFailed(f"the restored copy fails its checks: {findings.summary()}")
+            raise BackupFailedError(f"the restored copy fails its checks: {findings.summary()}")
         question = (
             f"Backup {backup_id} of {manifest.created_at} ({findings.tables} tables, "
             f"{findings.rows} rows) restores cleanly. Replace the live database with it?"
@@ -377,7 +383,7 @@ def _switch_sqlite(backup_id: str, extracted: drill.Extracted) -> RestoreOutcome
     name = str(connection.settings_dict["NAME"])
     live = Path(name)
     if name.startswith("file:") or name == ":memory:" or not live.is_file():
-        raise BackupFailed(f"the live database {name!r} is not a file that can be swapped")
+        raise BackupFailedError(f"the live database {name!r} is not a file that can be swapped")
     staging = live.with_name(f".{live.name}.restore-{backup_id}")
     staging.unlink(missing_ok=True)
     shutil.move(extracted.database, staging)

@@ -27,7 +27,7 @@ MEDIA_PREFIX = "media/"
 _COPY_BYTES = 1 << 20
 
 
-class KeyMaterialRefused(Exception):
+class KeyMaterialError(Exception):
     """Something under the keys directory was about to go into a backup."""
 
 
@@ -89,20 +89,22 @@ def write(path: Path, header: dict[str, Any], members: list[tuple[str, Path]]) -
     """Pack, compress and seal `members` into `path` (created 0600)."""
     for _, source in members:
         if in_keys_dir(source):
-            raise KeyMaterialRefused(f"{source} lies in the keys directory")
+            raise KeyMaterialError(f"{source} lies in the keys directory")
     with path.open("xb") as raw:
         path.chmod(0o600)
         hashing = _Hashing(raw)
         sealer = SealWriter(hashing, header)  # type: ignore[arg-type]
         compressor = zstandard.ZstdCompressor(level=3, threads=-1)
-        with compressor.stream_writer(sealer, closefd=False) as compressed:
-            with tarfile.open(fileobj=compressed, mode="w|", format=tarfile.PAX_FORMAT) as tar:
-                for name, source in members:
-                    info = tar.gettarinfo(str(source), arcname=name)
-                    info.uid = info.gid = 0
-                    info.uname = info.gname = ""
-                    with source.open("rb") as handle:
-                        tar.addfile(info, handle)
+        with (
+            compressor.stream_writer(sealer, closefd=False) as compressed,  # type: ignore[arg-type]
+            tarfile.open(fileobj=compressed, mode="w|", format=tarfile.PAX_FORMAT) as tar,
+        ):
+            for name, source in members:
+                info = tar.gettarinfo(str(source), arcname=name)
+                info.uid = info.gid = 0
+                info.uname = info.gname = ""
+                with source.open("rb") as handle:
+                    tar.addfile(info, handle)
         sealer.close()
         raw.flush()
         return Written(hashing.size, hashing.digest.hexdigest())
@@ -141,11 +143,13 @@ def opened(path: Path) -> Iterator[tuple[dict[str, Any], Iterator[tuple[str, IO[
     """(header, members) of an archive, decrypted and decompressed as they are read.
     Every member must be consumed in order; leaving the block authenticates the rest."""
     with path.open("rb") as raw:
-        reader = SealReader(raw)  # type: ignore[arg-type]
+        reader = SealReader(raw)
         decompressor = zstandard.ZstdDecompressor()
         try:
-            with decompressor.stream_reader(reader, closefd=False) as plain:
-                tar = tarfile.open(fileobj=plain, mode="r|")
+            with (
+                decompressor.stream_reader(reader, closefd=False) as plain,  # type: ignore[arg-type]
+                tarfile.open(fileobj=plain, mode="r|") as tar,
+            ):
 
                 def members() -> Iterator[tuple[str, IO[bytes]]]:
                     for member in tar:
@@ -173,4 +177,4 @@ def copy_to(handle: IO[bytes], target: Path) -> int:
         return out.tell()
 
 
-__all__ = ["ArchiveError", "KeyMaterialRefused", "SealError", "opened", "write"]
+__all__ = ["ArchiveError", "KeyMaterialError", "SealError", "opened", "write"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from budstikke.backups import archive, engines
-from budstikke.backups.archive import ArchiveError, KeyMaterialRefused
+from budstikke.backups.archive import ArchiveError, KeyMaterialError
 from budstikke.backups.sealing import SealError
 from budstikke.vault.errors import VaultError
 
@@ -121,7 +121,7 @@ def check(
     except (
         SealError,
         ArchiveError,
-        KeyMaterialRefused,
+        KeyMaterialError,
         engines.EngineError,
         VaultError,
         sqlite3.Error,

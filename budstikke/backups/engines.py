@@ -219,9 +219,7 @@ def _pg_counts(cursor: Any) -> dict[str, int]:
 
     counts = {}
     for schema, table in _pg_tables(cursor):
-        cursor.execute(
-            sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, table))  # type: ignore[arg-type]
-        )
+        cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, table)))
         counts[_pg_name(schema, table)] = cursor.fetchone()[0]
     return counts
 

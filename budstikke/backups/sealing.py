@@ -84,7 +84,9 @@ class SealWriter(io.RawIOBase):
         return len(view)
 
     def _emit(self, plaintext: bytes, *, final: bool) -> None:
-        sealed = self._aead.encrypt(_nonce(self._prefix, self._counter, final), plaintext, self._aad)
+        sealed = self._aead.encrypt(
+            _nonce(self._prefix, self._counter, final), plaintext, self._aad
+        )
         self._sink.write(_CHUNK.pack(1 if final else 0, len(sealed)) + sealed)
         self._counter += 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,7 @@ GRACE = timedelta(hours=1)
 def stale_after() -> timedelta:
     """The longest gap between two scheduled backups, plus an hour's grace."""
     minutes = sorted(h * 60 + m for h, m in settings.BACKUP_TIMES)
-    gaps = [b - a for a, b in zip(minutes, minutes[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(minutes)]
     gaps.append(minutes[0] + 24 * 60 - minutes[-1])
     return timedelta(minutes=max(gaps)) + GRACE
 

@@ -187,7 +187,9 @@ class S3Target(Target):
 
     def store(self, manifest: Manifest, archive: Path) -> None:
         key = f"{self.prefix}{manifest.id}{ARCHIVE_SUFFIX}"
-        self._call("upload", self.client.upload_file, Filename=str(archive), Bucket=self.bucket, Key=key)
+        self._call(
+            "upload", self.client.upload_file, Filename=str(archive), Bucket=self.bucket, Key=key
+        )
         head = self._call("check the upload", self.client.head_object, Bucket=self.bucket, Key=key)
         if head["ContentLength"] != manifest.size:
             raise TargetError("S3 holds a different size than was uploaded")
@@ -204,7 +206,9 @@ class S3Target(Target):
     def manifests(self) -> list[Manifest]:
         paginator = self.client.get_paginator("list_objects_v2")
         keys: set[str] = set()
-        pages = self._call("list", lambda: list(paginator.paginate(Bucket=self.bucket, Prefix=self.prefix)))
+        pages = self._call(
+            "list", lambda: list(paginator.paginate(Bucket=self.bucket, Prefix=self.prefix))
+        )
         for page in pages:
             keys.update(item["Key"] for item in page.get("Contents", []))
         found = []
@@ -215,7 +219,9 @@ class S3Target(Target):
                 continue
             if f"{self.prefix}{backup_id}{ARCHIVE_SUFFIX}" not in keys:
                 continue
-            body = self._call("read a manifest", self.client.get_object, Bucket=self.bucket, Key=key)
+            body = self._call(
+                "read a manifest", self.client.get_object, Bucket=self.bucket, Key=key
+            )
             try:
                 found.append(Manifest.from_json(body["Body"].read()))
             except (ValueError, TypeError):
@@ -246,5 +252,5 @@ class S3Target(Target):
 
 def configured() -> Target:
     if settings.BACKUP_TARGET == "s3":
-        return S3Target(settings.BACKUP_S3_BUCKET, settings.BACKUP_S3_PREFIX)
+        return S3Target(str(settings.BACKUP_S3_BUCKET), settings.BACKUP_S3_PREFIX)
     return LocalTarget(Path(settings.BACKUP_DIR))

@@ -36,7 +36,7 @@ def is_drill_time(timestamp: datetime) -> bool:
 def scheduled_backup() -> None:
     try:
         actions.create_backup(BackupRun.Trigger.SCHEDULE)
-    except actions.BackupBusy:
+    except actions.BackupBusyError:
         log.warning("scheduled backup skipped: another backup is running")
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from django.apps import apps
 from django.db import connection, models, transaction
 
-from budstikke.backups import actions, drill, engines, targets
+from budstikke.backups import actions, archive, drill, engines, targets
 from budstikke.tenants.models import Tenant
 from budstikke.vault import shredding
 
@@ -127,14 +127,12 @@ def _clear_missing_references(
     for f in model._meta.concrete_fields:
         if not f.many_to_one or f.related_model in restoring or f.related_model is None:
             continue
-        related: type[models.Model] = f.related_model  # type: ignore[assignment]
-        at = columns.index(f.column)
+        related: type[models.Model] = f.related_model
+        at = columns.index(str(f.column))
         wanted = {row[at] for row in rows if row[at] is not None}
         if not wanted:
             continue
-        present = set(
-            related._base_manager.filter(pk__in=wanted).values_list("pk", flat=True)
-        )
+        present = set(related._base_manager.filter(pk__in=wanted).values_list("pk", flat=True))
         for row in rows:
             if row[at] is not None and row[at] not in present:
                 if not f.null:
@@ -155,8 +153,9 @@ def _restore_model(
 ) -> TableOutcome:
     meta = model._meta
     table = meta.db_table
-    columns = [f.column for f in meta.concrete_fields]
-    pk = meta.pk.column  # type: ignore[union-attr]
+    columns = [str(f.column) for f in meta.concrete_fields]
+    assert meta.pk is not None
+    pk = str(meta.pk.column)
     outcome = TableOutcome(table)
     stored = scratch.columns(table)
     if sorted(stored) != sorted(columns):
@@ -164,7 +163,7 @@ def _restore_model(
             f"{table} has other columns in the backup than now (the schema changed since); "
             "restore the whole backup into a new installation instead"
         )
-    where = pk if model is Tenant else meta.get_field("tenant").column  # type: ignore[union-attr]
+    where = pk if model is Tenant else str(meta.get_field("tenant").column)  # type: ignore[union-attr]
     rows = [list(r) for r in scratch.select(table, columns, where, tenant_id)]
     outcome.in_backup = len(rows)
     if not rows:
@@ -213,7 +212,7 @@ def restore_tenant(backup_id: str, slug: str, *, dry_run: bool = False) -> Tenan
         tempfile.TemporaryDirectory(dir=workdir) as tmp,
     ):
         path = target.fetch(backup_id, Path(tmp))
-        if actions.archive.sha256_of(path).sha256 != manifest.sha256:
+        if archive.sha256_of(path).sha256 != manifest.sha256:
             raise TenantRestoreError("the archive's SHA-256 differs from its manifest")
         extracted = drill.extract(path, Path(tmp) / "content")
         with engine.scratch(extracted.database, Path(tmp)) as scratch:

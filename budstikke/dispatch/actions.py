@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 DONE: frozenset[str] = machine.FINAL
 
 
-class NotYourStop(LookupError):
+class NotYourStopError(LookupError):
     """The shipment is not on this courier's route (the view answers 404)."""
 
 
@@ -114,7 +114,7 @@ def move(courier: Membership, shipment: Shipment, offset: int) -> None:
         )
         index = next((i for i, a in enumerate(route) if a.shipment_id == shipment.pk), None)
         if index is None:
-            raise NotYourStop(shipment.pk)
+            raise NotYourStopError(shipment.pk)
         target = max(0, min(len(route) - 1, index + offset))
         route.insert(target, route.pop(index))
         for number, stop in enumerate(route, start=1):
@@ -123,8 +123,13 @@ def move(courier: Membership, shipment: Shipment, offset: int) -> None:
                 stop.save(update_fields=["position"])
 
 
-def _check_proof(action: str, recipient_name: str | None, signature: bytes | None,
-                 photo: Photo | None, reason: str) -> None:
+def _check_proof(
+    action: str,
+    recipient_name: str | None,
+    signature: bytes | None,
+    photo: Photo | None,
+    reason: str,
+) -> None:
     if action == StopUpdate.Action.DELIVERED:
         if not (recipient_name or "").strip():
             raise ProofError(_("Enter the name of the person who received the shipment."))
@@ -150,7 +155,7 @@ def report_stop(
     """Apply one courier submission; returns (the update, whether it was new).
 
     The same `submission_id` again (a retry after a lost answer) returns the first update
-    and changes nothing. Raises NotYourStop, ProofError or machine.InvalidTransition."""
+    and changes nothing. Raises NotYourStopError, ProofError or machine.InvalidTransition."""
     if action not in StopUpdate.Action.values:
         raise ValueError(f"unknown action {action!r}")
     _check_proof(action, recipient_name, signature, photo, reason)
@@ -165,10 +170,12 @@ def report_stop(
             )
             if earlier is not None:
                 return earlier, False
-            if not Assignment.objects.for_tenant(tenant).filter(
-                shipment=locked, courier=courier
-            ).exists():
-                raise NotYourStop(shipment.pk)
+            if (
+                not Assignment.objects.for_tenant(tenant)
+                .filter(shipment=locked, courier=courier)
+                .exists()
+            ):
+                raise NotYourStopError(shipment.pk)
             event = shipment_actions.transition(
                 locked,
                 action,
@@ -185,7 +192,9 @@ def report_stop(
                 action=action,
                 event=event,
                 courier=courier.user,
-                recipient_name=((recipient_name or "").strip()[:255] or None) if delivered else None,
+                recipient_name=((recipient_name or "").strip()[:255] or None)
+                if delivered
+                else None,
                 signature=signature if delivered else None,
                 photo=photo.content if delivered and photo else None,
                 photo_type=photo.content_type if delivered and photo else "",

@@ -43,9 +43,7 @@ def _address(shipment: Shipment) -> str:
 
 def _links(shipment: Shipment) -> dict[str, str]:
     place = quote(_address(shipment))
-    pickup = quote(
-        f"{shipment.pickup_address}, {shipment.pickup_postcode} {shipment.pickup_city}"
-    )
+    pickup = quote(f"{shipment.pickup_address}, {shipment.pickup_postcode} {shipment.pickup_city}")
     return {
         "geo": f"geo:0,0?q={place}",
         "maps": f"https://www.google.com/maps/search/?api=1&query={place}",
@@ -69,8 +67,12 @@ def stops(request: TenantRequest) -> HttpResponse:
 
 
 def _stop_page(
-    request: TenantRequest, shipment: Shipment, *, errors: list[str] | None = None,
-    status: int = 200, submission_id: str | None = None,
+    request: TenantRequest,
+    shipment: Shipment,
+    *,
+    errors: list[str] | None = None,
+    status: int = 200,
+    submission_id: str | None = None,
 ) -> HttpResponse:
     stop = _own_stop(request, shipment)
     return render(
@@ -137,7 +139,7 @@ def update(request: TenantRequest, shipment: Shipment) -> HttpResponse:
         return _stop_page(
             request, shipment, errors=[str(exc)], status=400, submission_id=str(submission_id)
         )
-    except actions.NotYourStop:
+    except actions.NotYourStopError:
         raise Http404 from None
     if new:
         messages.success(

@@ -61,7 +61,7 @@ def signature(data_url: str) -> bytes | None:
     return content
 
 
-def photo(upload: UploadedFile | None) -> Photo | None:
+def photo(upload: UploadedFile[Any] | None) -> Photo | None:
     if upload is None:
         return None
     if upload.size is None or upload.size > MAX_PHOTO_BYTES:

@@ -14,5 +14,6 @@ urlpatterns: list[URLPattern] = [
     path("routes/<int:membership>/", views.route, name="route"),
     path("routes/<int:membership>/move/", views.route_move, name="route-move"),
     path("proof/<int:shipment>/", views.proof, name="proof"),
-    path("proof/image/<int:update>/<str:kind>/", views.proof_image, name="proof-image"),
+    path("proof/signature/<int:update>/", views.proof_signature, name="proof-signature"),
+    path("proof/photo/<int:update>/", views.proof_photo, name="proof-photo"),
 ]

@@ -27,6 +27,10 @@ OFFICE = {Role.ADMIN, Role.DISPATCHER}
 MAX_SELECTED = 500
 
 
+def _htmx(request: TenantRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
 def _day(request: TenantRequest) -> date:
     try:
         return date.fromisoformat(request.GET.get("day", ""))
@@ -72,7 +76,7 @@ def board(request: TenantRequest) -> HttpResponse:
         "unassigned": unassigned,
         "query": request.GET.urlencode(),
     }
-    template = "dispatch/_board_table.html" if request.htmx else "dispatch/board.html"
+    template = "dispatch/_board_table.html" if _htmx(request) else "dispatch/board.html"
     return render(request, template, context)
 
 
@@ -188,9 +192,9 @@ def route_move(request: TenantRequest, membership: Membership) -> HttpResponse:
     )
     try:
         actions.move(courier, shipment, offset)
-    except actions.NotYourStop:
+    except actions.NotYourStopError:
         messages.error(request, _("That shipment is not on this route."))
-    if request.htmx:
+    if _htmx(request):
         return render(
             request,
             "dispatch/_route_stops.html",
@@ -211,16 +215,24 @@ def proof(request: TenantRequest, shipment: Shipment) -> HttpResponse:
     return render(request, "dispatch/proof.html", {"shipment": shipment, "updates": updates})
 
 
-@never_cache
-@tenant_view(roles=OFFICE, objects={"update": StopUpdate})
-@require_GET
-def proof_image(request: TenantRequest, update: StopUpdate, kind: str) -> HttpResponse:
-    if kind == "signature" and update.signature:
-        response = HttpResponse(update.signature, content_type="image/png")
-    elif kind == "photo" and update.photo:
-        response = HttpResponse(update.photo, content_type=update.photo_type or "image/jpeg")
-    else:
+def _image(content: bytes | None, content_type: str) -> HttpResponse:
+    if not content:
         raise Http404
+    response = HttpResponse(content, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = "inline"
     return response
+
+
+@never_cache
+@tenant_view(roles=OFFICE, objects={"update": StopUpdate})
+@require_GET
+def proof_signature(request: TenantRequest, update: StopUpdate) -> HttpResponse:
+    return _image(update.signature, "image/png")
+
+
+@never_cache
+@tenant_view(roles=OFFICE, objects={"update": StopUpdate})
+@require_GET
+def proof_photo(request: TenantRequest, update: StopUpdate) -> HttpResponse:
+    return _image(update.photo, update.photo_type or "image/jpeg")

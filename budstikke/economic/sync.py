@@ -384,29 +384,8 @@ class Engine:
                 _set_base(link, from_economic(item))
                 links.append(link)
             CustomerLink.objects.bulk_create(links)
-            self._bulk_tokens(customers)
+            search.bulk_index(customers)
         self.report.created_here += len(customers)
-
-    @staticmethod
-    def _bulk_tokens(customers: list[Customer]) -> None:
-        from budstikke.customers.models import NameToken
-        from budstikke.customers.search import _digest, prefixes
-        from budstikke.vault import keys
-
-        key = keys.current(keys.tenant_scope(customers[0].tenant_id))
-        NameToken.objects.bulk_create(
-            (
-                NameToken(
-                    tenant_id=c.tenant_id,
-                    customer=c,
-                    digest=_digest(key, token),
-                    key_version=key.version,
-                )
-                for c in customers
-                for token in prefixes(c.name or "")
-            ),
-            batch_size=5000,
-        )
 
     def reconcile(self, present: set[int]) -> None:
         """After a complete listing: customers gone from e-conomic are archived here."""

@@ -12,11 +12,7 @@ app_name = "notify"
 urlpatterns: list[URLPattern] = [
     path("tenant/sms/", views.settings_page, name="settings"),
     path("tenant/sms/templates/", views.template_list, name="templates"),
-    path(
-        "tenant/sms/templates/<str:event>/<str:language>/",
-        views.template_edit,
-        name="template-edit",
-    ),
+    path("tenant/sms/templates/edit/", views.template_edit, name="template-edit"),
     path("tenant/sms/messages/", views.message_list, name="messages"),
     path("tenant/sms/countries/", views.countries, name="countries"),
     path("tenant/sms/opt-outs/", views.opt_outs, name="opt-outs"),

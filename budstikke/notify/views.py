@@ -73,7 +73,10 @@ def template_list(request: TenantRequest) -> HttpResponse:
 
 @tenant_view(roles=ADMIN)
 @require_http_methods(["GET", "POST"])
-def template_edit(request: TenantRequest, event: str, language: str) -> HttpResponse:
+def template_edit(request: TenantRequest) -> HttpResponse:
+    """`?event=…&language=…`: one text, with a preview of its segments and cost."""
+    event = request.GET.get("event", Event.OUT_FOR_DELIVERY)
+    language = request.GET.get("language", LANGUAGES[0])
     if event not in Event.values or language not in LANGUAGES:
         raise Http404
     text = selectors.template_text(request.tenant, event, language)

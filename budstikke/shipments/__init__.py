@@ -28,13 +28,13 @@ row, appends exactly one TrackingEvent (time from clock.now()) and queues the re
 SMS for out_for_delivery / delivered / failed_attempt in the same transaction::
 
     from budstikke.shipments import actions
-    from budstikke.shipments.machine import InvalidTransition, Status
+    from budstikke.shipments.machine import InvalidTransitionError, Status
 
     event = actions.transition(shipment, Status.PICKED_UP, actor=request.user,
                                note=None, position={"lat": 55.6, "lon": 12.5})
     actions.transition(shipment, Status.FAILED_ATTEMPT, actor=user, reason="not_home")
     actions.cancel(shipment, actor=user)
-    # InvalidTransition (a ValueError) carries a translated message for people: str(exc)
+    # InvalidTransitionError (a ValueError) carries a translated message for people: str(exc)
 
 `actor` is a User, a short label string, `actions.Actor(user=..., label=...)` or None
 ("system"). Never create a TrackingEvent directly. Courier assignment (who drives it) is

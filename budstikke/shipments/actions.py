@@ -197,6 +197,7 @@ def create_shipment(
                 shipment.save()
                 Parcel.objects.bulk_create(_parcels(shipment, draft))
                 _first_event(shipment, who).save()
+                _webhooks().shipment_created(shipment)
         except IntegrityError:
             # A tracking number collision (1 in 10^12): draw again.
             if (
@@ -235,7 +236,7 @@ def transition(
     at: datetime | None = None,
     notify: bool = True,
 ) -> TrackingEvent:
-    """Move `shipment` to `to_status`, or raise `machine.InvalidTransition` (message for
+    """Move `shipment` to `to_status`, or raise `machine.InvalidTransitionError` (message for
     people). Locks the row so two couriers' taps cannot both apply; appends one event.
     `notify=False` only for generated data (the demo): no SMS is queued."""
     who = Actor.of(actor)
@@ -267,12 +268,20 @@ def transition(
             locked.delivered_at = now
             fields.append("delivered_at")
         locked.save(update_fields=fields)
+        _webhooks().status_changed(locked, event)
         if notify and to_status in NOTIFY_STATUSES:
             notify_recipient(locked, to_status)
     shipment.status = locked.status
     shipment.status_changed_at = locked.status_changed_at
     shipment.delivered_at = locked.delivered_at
     return event
+
+
+def _webhooks() -> Any:
+    """The web hook outbox (budstikke.webhooks.events), written in the caller's transaction."""
+    from budstikke.webhooks import events
+
+    return events
 
 
 def cancel(

@@ -71,7 +71,11 @@ class ShipmentIn(Schema):
     window_end: datetime | None = None
     cod_amount: Decimal | None = None
     cod_currency: str | None = None
-    parcels: list[ParcelIn] = Field(default_factory=lambda: [ParcelIn()])
+    parcels: list[ParcelIn] = Field(
+        default_factory=lambda: [
+            ParcelIn(weight_kg=None, length_cm=None, width_cm=None, height_cm=None)
+        ]
+    )
 
 
 class ParcelOut(Schema):
@@ -350,7 +354,7 @@ def cancel(request: HttpRequest, tracking: str) -> Any:
     shipment = _shipment(request, tracking)
     try:
         actions.cancel(shipment, actor=actions.Actor(label=f"api:{_key(request).prefix}"))
-    except machine.InvalidTransition as refused:
+    except machine.InvalidTransitionError as refused:
         return _fail(409, "invalid_transition", str(refused), status=shipment.status)
     return Status(200, _out(shipment))
 
@@ -381,7 +385,7 @@ def events(request: HttpRequest, tracking: str) -> Any:
     },
 )
 @require_scope("shipments:read")
-def label(request: HttpRequest, tracking: str, format: str = "pdf", size: str = "a6") -> Any:  # noqa: A002
+def label(request: HttpRequest, tracking: str, format: str = "pdf", size: str = "a6") -> Any:
     shipment = _shipment(request, tracking)
     if format not in labels.FORMATS or size not in labels.SIZES:
         return _fail(422, "validation_error", "format must be pdf or zpl; size must be a6 or a4.")

@@ -215,7 +215,7 @@ def upload(tenant: Tenant, content: bytes, *, user: User | None) -> tuple[CsvImp
     return stored, result
 
 
-class ImportRefused(ValueError):
+class ImportRefusedError(ValueError):
     def __init__(self, messages: list[str]) -> None:
         self.messages = messages
         super().__init__("; ".join(messages[:5]))
@@ -226,10 +226,10 @@ def commit(stored: CsvImport, *, user: User | None) -> list[Shipment]:
     with transaction.atomic():
         locked = CsvImport.objects.for_tenant(stored.tenant).select_for_update().get(pk=stored.pk)
         if locked.committed_at is not None:
-            raise ImportRefused([_("This file was already imported.")])
+            raise ImportRefusedError([_("This file was already imported.")])
         result = preview(locked.tenant, locked.content or b"")
         if not result.ok:
-            raise ImportRefused(result.errors)
+            raise ImportRefusedError(result.errors)
         drafts = [row.draft for row in result.rows if row.draft is not None]
         actor = actions.Actor(user=user, label="csv")
         shipments = actions.create_many(locked.tenant, drafts, source=Source.CSV, actor=actor)

@@ -28,9 +28,9 @@ class CustomerChoiceForm(forms.Form):
             .filter(archived_at__isnull=True, barred=False)
             .order_by("customer_number", "pk")
         )
-        self.fields["customer"].choices = [
-            (c.pk, f"{c.customer_number or '–'} · {c.name}") for c in customers
-        ]
+        field = self.fields["customer"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(c.pk, f"{c.customer_number or '-'} · {c.name}") for c in customers]
 
 
 class ShipmentForm(forms.Form):
@@ -93,7 +93,9 @@ class ShipmentForm(forms.Form):
             (str(i), f"{p['name']}, {p['address']}, {p['postcode']} {p['city']}")
             for i, p in enumerate(places, start=1)
         ]
-        self.fields["pickup"].choices = [*choices, (OTHER, _("Another address (enter below)"))]
+        pickup = self.fields["pickup"]
+        assert isinstance(pickup, forms.ChoiceField)
+        pickup.choices = [*choices, (OTHER, _("Another address (enter below)"))]
         self.fields["pickup"].initial = "1" if choices else OTHER
         self.fields["service"].initial = customer.default_service
         self.fields["recipient_language"].initial = tenant.language

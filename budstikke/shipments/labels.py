@@ -66,7 +66,7 @@ def _lines(shipment: Shipment) -> tuple[list[str], list[str]]:
 
 
 def _draw(canvas: Canvas, label: _Label, x: float, y: float) -> None:
-    """One A6 label (105 × 148 mm) with its lower left corner at (x, y)."""
+    """One A6 label (105 x 148 mm) with its lower left corner at (x, y)."""
     shipment = label.shipment
     width, height = A6
     margin = 6 * mm
@@ -163,7 +163,7 @@ def _zpl_text(value: str) -> str:
 
 
 def zpl(shipments: Iterable[Shipment]) -> str:
-    """ZPL II for a 4 × 6 inch label at 203 dpi (812 × 1218 dots), UTF-8 (^CI28)."""
+    """ZPL II for a 4 x 6 inch label at 203 dpi (812 x 1218 dots), UTF-8 (^CI28)."""
     parts: list[str] = []
     for label in _labels(shipments):
         shipment = label.shipment

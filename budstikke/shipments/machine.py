@@ -43,7 +43,7 @@ CANCELLABLE: frozenset[str] = frozenset(
 )
 
 
-class InvalidTransition(ValueError):
+class InvalidTransitionError(ValueError):
     """A status change the machine does not allow; the message says what is allowed."""
 
     def __init__(self, current: str, wanted: str) -> None:
@@ -57,7 +57,8 @@ class InvalidTransition(ValueError):
         if not allowed:
             return (
                 gettext(
-                    "A shipment that is “%(current)s” cannot change status (asked for “%(wanted)s”)."
+                    "A shipment that is “%(current)s” cannot change status "
+                    "(asked for “%(wanted)s”)."
                 )
                 % names
             )
@@ -80,4 +81,8 @@ def can_transition(current: str, wanted: str) -> bool:
 
 def check(current: str, wanted: str) -> None:
     if not can_transition(current, wanted):
-        raise InvalidTransition(current, wanted)
+        raise InvalidTransitionError(current, wanted)
+
+
+# The name the first usage note gave; both work.
+InvalidTransition = InvalidTransitionError

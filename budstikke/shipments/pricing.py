@@ -130,10 +130,10 @@ def quote(
             result.add(surcharge.label, fixed + cod_amount * percent)
         elif kind == PriceSurcharge.Kind.EXTRA_PARCEL and parcel_count > 1:
             result.add(surcharge.label, fixed * (parcel_count - 1))
-        elif kind == PriceSurcharge.Kind.TIME_WINDOW and has_window:
-            result.add(surcharge.label, fixed + base * percent)
-        elif kind == PriceSurcharge.Kind.SERVICE and surcharge.service == service:
-            result.add(surcharge.label, fixed + base * percent)
-        elif kind == PriceSurcharge.Kind.ALWAYS:
+        elif (
+            (kind == PriceSurcharge.Kind.TIME_WINDOW and has_window)
+            or (kind == PriceSurcharge.Kind.SERVICE and surcharge.service == service)
+            or kind == PriceSurcharge.Kind.ALWAYS
+        ):
             result.add(surcharge.label, fixed + base * percent)
     return result

@@ -24,7 +24,7 @@ def timeline(shipment: Shipment) -> list[TrackingEvent]:
 
 
 def time_window_text(shipment: Shipment, language: str | None = None) -> str:
-    """ "14.03.2026 10:00–12:00" in the tenant's zone, or "" without a window."""
+    """ "14.03.2026 10:00-12:00" in the tenant's zone, or "" without a window."""
     start, end = shipment.window_start, shipment.window_end
     if start is None and end is None:
         return ""
@@ -34,9 +34,9 @@ def time_window_text(shipment: Shipment, language: str | None = None) -> str:
             local_start, local_end = start.astimezone(zone), end.astimezone(zone)
             day = formats.date_format(local_start.date(), "SHORT_DATE_FORMAT")
             if local_start.date() == local_end.date():
-                return f"{day} {local_start:%H:%M}–{local_end:%H:%M}"
+                return f"{day} {local_start:%H:%M}-{local_end:%H:%M}"
             other = formats.date_format(local_end.date(), "SHORT_DATE_FORMAT")
-            return f"{day} {local_start:%H:%M} – {other} {local_end:%H:%M}"
+            return f"{day} {local_start:%H:%M} - {other} {local_end:%H:%M}"
         only = (start or end).astimezone(zone)  # type: ignore[union-attr]
         day = formats.date_format(only.date(), "SHORT_DATE_FORMAT")
         prefix = "≥" if start is not None else "≤"

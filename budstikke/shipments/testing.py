@@ -77,21 +77,29 @@ def _a_shipment(p: Personas) -> models.Model:
 
 
 def _a_csv_import(p: Personas) -> models.Model:
-    return CsvImport.objects.create(tenant=p.tenant_a, content=b"customer_number\n1\n")
+    made: models.Model = CsvImport.objects.create(
+        tenant=p.tenant_a, content=b"customer_number\n1\n"
+    )
+    return made
 
 
 def _a_price_zone(p: Personas) -> models.Model:
-    return PriceZone.objects.create(tenant=p.tenant_a, name="Storkøbenhavn", postcodes="1000-2999")
+    made: models.Model = PriceZone.objects.create(
+        tenant=p.tenant_a, name="Storkøbenhavn", postcodes="1000-2999"
+    )
+    return made
 
 
 def _a_price_rule(p: Personas) -> models.Model:
-    return PriceRule.objects.create(tenant=p.tenant_a, price=Decimal("49"))
+    made: models.Model = PriceRule.objects.create(tenant=p.tenant_a, price=Decimal("49"))
+    return made
 
 
 def _a_surcharge(p: Personas) -> models.Model:
-    return PriceSurcharge.objects.create(
+    made: models.Model = PriceSurcharge.objects.create(
         tenant=p.tenant_a, kind=PriceSurcharge.Kind.ALWAYS, label="Brændstof", percent=5
     )
+    return made
 
 
 # Samples of tenant A for tenants/tests/test_outsiders.py (one per model a URL can name).

@@ -138,7 +138,7 @@ def shipment_cancel(request: TenantRequest, shipment: Shipment) -> HttpResponse:
     if request.method == "POST":
         try:
             actions.cancel(shipment, actor=request.user, note=request.POST.get("note") or None)
-        except machine.InvalidTransition as refused:
+        except machine.InvalidTransitionError as refused:
             messages.error(request, str(refused))
         else:
             messages.success(request, _("Shipment cancelled."))
@@ -185,7 +185,7 @@ def import_preview(request: TenantRequest, csv_import: CsvImport) -> HttpRespons
     if request.method == "POST":
         try:
             created = csvimport.commit(csv_import, user=request.user)
-        except csvimport.ImportRefused as refused:
+        except csvimport.ImportRefusedError as refused:
             for message in refused.messages[:20]:
                 messages.error(request, message)
         else:

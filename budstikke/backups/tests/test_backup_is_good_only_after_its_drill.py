@@ -26,10 +26,12 @@ def test_it_stores_a_backup_whose_drill_restored_every_table(
     assert manifest.id == run.backup_id
     assert manifest.tables["tenants_tenant"] == 2
     assert manifest.tables["tenants_membership"] == 4
-    assert manifest.sha256 == run.sha256 and manifest.size == run.size
+    assert manifest.sha256 == run.sha256
+    assert manifest.size == run.size
     assert any(m.startswith("backups.0001") for m in manifest.migrations)
     drill_check = BackupCheck.objects.get(backup_id=run.backup_id, kind="drill")
-    assert drill_check.ok and "integrity ok" in drill_check.detail
+    assert drill_check.ok
+    assert "integrity ok" in drill_check.detail
     assert not list((backup_dirs / "backups" / ".work").glob("*.partial"))
 
 
@@ -48,7 +50,8 @@ def test_a_failed_drill_marks_nothing_good_and_alerts_the_operators(
     assert stored(backup_dirs) == []
     assert any("FAILED" in r.message and r.levelno == logging.ERROR for r in caplog.records)
     alert = [m for m in mail.outbox if "olga@budstikke.test" in m.to]
-    assert alert and run.backup_id in alert[0].subject
+    assert alert
+    assert run.backup_id in alert[0].subject
 
 
 def test_create_command_exits_nonzero_when_the_backup_fails(

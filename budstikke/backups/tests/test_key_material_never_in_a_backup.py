@@ -43,5 +43,5 @@ def test_writing_a_key_file_into_an_archive_is_refused(
     key_file = Path(settings.KEYS_DIR) / "kek-0001.key"
     key_file.parent.mkdir(parents=True, exist_ok=True)
     key_file.write_bytes(b"not really a key")
-    with pytest.raises(archive.KeyMaterialRefused):
+    with pytest.raises(archive.KeyMaterialError):
         archive.write(backup_dirs / "x.bsb", {}, [("media/kek", key_file)])

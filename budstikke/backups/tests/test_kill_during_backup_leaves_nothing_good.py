@@ -29,7 +29,7 @@ FILLER_ROWS = 48  # 1 MiB of incompressible bytes each: long enough to be caught
 def _filler(cursor: object, placeholder: str) -> None:
     cursor.execute("CREATE TABLE backup_test_filler (id integer PRIMARY KEY, blob bytea)")  # type: ignore[attr-defined]
     cursor.executemany(  # type: ignore[attr-defined]
-        f"INSERT INTO backup_test_filler (id, blob) VALUES ({placeholder}, {placeholder})",
+        f"INSERT INTO backup_test_filler (id, blob) VALUES ({placeholder}, {placeholder})",  # noqa: S608
         [(i, os.urandom(1 << 20)) for i in range(FILLER_ROWS)],
     )
 

@@ -89,7 +89,7 @@ def test_postgres_restore_makes_a_new_database_and_says_how_to_switch(
     call_command("backup", "restore", run.backup_id, "--yes", stdout=out)
 
     new = next(
-        word.strip(";\"")
+        word.strip(';"')
         for word in out.getvalue().split()
         if "_restore_" in word and not word.startswith("ALTER")
     )

@@ -30,9 +30,7 @@ def _manifest(at: datetime, n: int) -> Manifest:
 
 def test_twice_daily_for_a_year_keeps_14_plus_30_days_plus_12_months() -> None:
     start = datetime(2025, 1, 1, 1, 0, tzinfo=UTC)
-    manifests = [
-        _manifest(start + timedelta(hours=12 * i), i) for i in range(2 * 400)
-    ]
+    manifests = [_manifest(start + timedelta(hours=12 * i), i) for i in range(2 * 400)]
     keep = retention.to_keep(manifests, last=14, daily=30, monthly=12, zone="Europe/Copenhagen")
 
     newest = sorted(manifests, key=lambda m: m.created)

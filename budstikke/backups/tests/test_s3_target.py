@@ -34,9 +34,7 @@ def bucket(settings: Any, backup_dirs: Path, monkeypatch: Any) -> Iterator[str]:
         yield "budstikke-backups"
 
 
-def test_backups_go_to_s3_and_come_back(
-    personas: Personas, bucket: str, backup_dirs: Path
-) -> None:
+def test_backups_go_to_s3_and_come_back(personas: Personas, bucket: str, backup_dirs: Path) -> None:
     run = actions.create_backup()
     assert run.status == BackupRun.Status.GOOD, run.error
     keys = {

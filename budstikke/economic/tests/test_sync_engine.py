@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from budstikke.customers import search
 from budstikke.customers.actions import archive_customer, create_customer, update_customer
 from budstikke.customers.models import Customer, SyncState
 from budstikke.economic import actions, sync
@@ -41,6 +42,8 @@ def test_the_first_sync_pulls_every_customer(wired: Wired, personas: Personas) -
     customer = _customer(personas, 2)
     assert customer.name == "Kunde 000002 ApS"
     assert customer.sync_state == SyncState.IN_SYNC
+    found = search.search(personas.tenant_a, "kunde 000002")
+    assert [c.customer_number for c in found] == [2]
 
 
 def test_a_local_edit_reaches_economic_and_does_not_echo_back(

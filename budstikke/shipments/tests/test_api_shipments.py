@@ -142,7 +142,8 @@ def test_get_events_cancel_and_label(client: Client, shop: dict[str, str]) -> No
     events = client.get(f"/api/v1/shipments/{number}/events", headers=shop).json()
     assert [e["status"] for e in events] == ["created", "cancelled"]
     pdf = client.get(f"/api/v1/shipments/{number}/label?format=pdf", headers=shop)
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
     zpl = client.get(f"/api/v1/shipments/{number}/label?format=zpl", headers=shop)
     assert zpl.content.startswith(b"^XA")
     assert (

@@ -76,7 +76,8 @@ def test_a_good_file_imports_every_row_once(personas: Personas, bob_client: Clie
     assert shipments.count() == 20
     assert {s.weight_kg for s in shipments} == {Decimal("1.250")}
     stored.refresh_from_db()
-    assert stored.content is None and stored.shipment_count == 20
+    assert stored.content is None
+    assert stored.shipment_count == 20
 
 
 def test_it_reads_cp1252_with_decimal_commas(personas: Personas) -> None:

@@ -21,14 +21,14 @@ def _decode(pdf: bytes, tmp_path: Path) -> tuple[int, set[str]]:
     """Render every page at 300 dpi and read all barcodes: (pages, decoded values)."""
     source = tmp_path / "label.pdf"
     source.write_bytes(pdf)
-    subprocess.run(  # noqa: S603 - fixed arguments
-        ["pdftoppm", "-r", "300", "-gray", "-png", str(source), str(tmp_path / "page")],  # noqa: S607
+    subprocess.run(
+        ["pdftoppm", "-r", "300", "-gray", "-png", str(source), str(tmp_path / "page")],
         check=True,
         timeout=60,
     )
     pages = sorted(tmp_path.glob("page*.png"))
-    found = subprocess.run(  # noqa: S603
-        ["zbarimg", "--quiet", "--raw", *map(str, pages)],  # noqa: S607
+    found = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", *map(str, pages)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -63,7 +63,8 @@ def test_zpl_has_the_tracking_barcode_and_escapes_control_characters(
 ) -> None:
     shipment = make_shipment(personas.tenant_a, recipient_name="Evil ^XZ~JA Name")
     text = labels.zpl([shipment])
-    assert text.startswith("^XA") and text.rstrip().endswith("^XZ")
+    assert text.startswith("^XA")
+    assert text.rstrip().endswith("^XZ")
     assert f"^BCN,200,Y,N,N^FD{shipment.tracking_number}^FS" in text
     assert "Evil _5EXZ_7EJA Name" in text
     assert text.count("^XA") == 1

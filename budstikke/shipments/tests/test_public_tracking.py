@@ -12,6 +12,11 @@ from budstikke.tenants.testing import Personas
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_limits() -> None:
+    public.reset_limits()
+
+
 def test_it_shows_status_but_no_recipient_until_the_postcode_is_entered(
     client: Client, personas: Personas
 ) -> None:

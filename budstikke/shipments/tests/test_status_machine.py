@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from budstikke.shipments import actions
-from budstikke.shipments.machine import InvalidTransition, Status
+from budstikke.shipments.machine import InvalidTransitionError, Status
 from budstikke.shipments.models import TrackingEvent
 from budstikke.shipments.testing import make_shipment
 from budstikke.tenants.testing import Personas
@@ -47,7 +47,7 @@ def test_every_transition_appends_one_event(personas: Personas) -> None:
 
 def test_it_refuses_an_invalid_transition_with_a_clear_message(personas: Personas) -> None:
     shipment = make_shipment(personas.tenant_a)
-    with pytest.raises(InvalidTransition) as refused:
+    with pytest.raises(InvalidTransitionError) as refused:
         actions.transition(shipment, Status.DELIVERED, actor=personas.bob)
     assert "“Created” cannot become “Delivered”" in str(refused.value)
     assert "“Assigned to a courier”" in str(refused.value)
@@ -60,7 +60,7 @@ def test_a_delivered_shipment_cannot_be_cancelled(personas: Personas) -> None:
     shipment = make_shipment(personas.tenant_a)
     for status in (Status.ASSIGNED, Status.PICKED_UP, Status.OUT_FOR_DELIVERY, Status.DELIVERED):
         actions.transition(shipment, status, actor=personas.carl)
-    with pytest.raises(InvalidTransition, match="cannot change status"):
+    with pytest.raises(InvalidTransitionError, match="cannot change status"):
         actions.cancel(shipment, actor=personas.bob)
 
 
@@ -71,7 +71,7 @@ def test_a_failed_attempt_can_end_in_return_to_sender(personas: Personas) -> Non
     actions.transition(shipment, Status.FAILED_ATTEMPT, actor=personas.carl, reason="not_home")
     event = actions.transition(shipment, Status.RETURNED, actor=personas.bob, note="Retur")
     assert event.note == "Retur"
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransitionError):
         actions.transition(shipment, Status.OUT_FOR_DELIVERY, actor=personas.carl)
 
 

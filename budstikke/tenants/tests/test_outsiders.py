@@ -12,11 +12,14 @@ from django.urls import reverse
 
 from budstikke.api.actions import create_api_key
 from budstikke.api.models import ApiKey
+from budstikke.billing.testing import OUTSIDER_SAMPLES as BILLING_SAMPLES
+from budstikke.dispatch.testing import OUTSIDER_SAMPLES as DISPATCH_SAMPLES
 from budstikke.shield.models import SecurityEvent
 from budstikke.shipments.testing import OUTSIDER_SAMPLES as SHIPMENT_SAMPLES
 from budstikke.tenants.actions import invite
 from budstikke.tenants.models import Invitation, Membership, Role
 from budstikke.tenants.testing import Personas, outsider_test, reauthenticate, tenant_urls
+from budstikke.webhooks.testing import OUTSIDER_SAMPLES as WEBHOOK_SAMPLES
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +48,9 @@ SAMPLES: dict[type[models.Model], Callable[[Personas], models.Model]] = {
     Invitation: _an_invitation,
     ApiKey: _an_api_key,
     **SHIPMENT_SAMPLES,
+    **DISPATCH_SAMPLES,
+    **WEBHOOK_SAMPLES,
+    **BILLING_SAMPLES,
 }
 
 

@@ -37,8 +37,8 @@ class Command(BaseCommand):
         try:
             getattr(self, "_" + options["action"].replace("-", "_"))(**options)
         except (
-            actions.BackupBusy,
-            actions.BackupFailed,
+            actions.BackupBusyError,
+            actions.BackupFailedError,
             targets.TargetError,
             tenant_restore.TenantRestoreError,
             EngineError,
