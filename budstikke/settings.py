@@ -478,6 +478,8 @@ for _time in _quiet.split("-"):
 if len(SMS_QUIET_HOURS) != 2:
     raise env.EnvError(f"SMS_QUIET_HOURS={_quiet!r} is not a range like 21:00-08:00")
 SMS_SEGMENT_PRICE = env.string("SMS_SEGMENT_PRICE", "0.35")
+if not SMS_SEGMENT_PRICE.replace(".", "", 1).isdigit():
+    raise env.EnvError(f"SMS_SEGMENT_PRICE={SMS_SEGMENT_PRICE!r} is not a price like 0.35")
 SMS_CURRENCY = env.string("SMS_CURRENCY", "DKK")
 # A send interrupted by a crash is resent only if no delivery report names it by then.
 SMS_UNCERTAIN_SECONDS = env.integer("SMS_UNCERTAIN_SECONDS", 1800, minimum=60)

@@ -54,7 +54,8 @@ def _an_invoice(p: Personas) -> models.Model:
 
     customer = make_customer(p.tenant_a, customer_number=4711)
     run = BillingRun.objects.create(
-        tenant=p.tenant_a, cutoff=clock.now(),
+        tenant=p.tenant_a,
+        cutoff=clock.now(),
         trigger=BillingRun.Trigger.MANUAL,
     )
     invoice: Invoice = Invoice.objects.create(

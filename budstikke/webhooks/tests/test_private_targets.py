@@ -76,3 +76,8 @@ def test_delivery_to_a_loopback_receiver_is_refused_by_default(
     attempt = Attempt.objects.for_tenant(personas.tenant_a).get()
     assert attempt.status_code is None
     assert attempt.error
+
+
+def test_a_name_resolving_to_loopback_is_refused() -> None:
+    with pytest.raises(targets.UnsafeTargetError, match="private or local"):
+        targets.resolve("https://localhost:8443/hook")
