@@ -226,14 +226,7 @@ VAULT_KEYRING_BACKUP_DAYS = env.integer("BUDSTIKKE_KEYRING_BACKUP_DAYS", 7, mini
 VAULT_ROTATION_BATCH = env.integer("BUDSTIKKE_ROTATION_BATCH", 500, minimum=1)
 
 # Backups (docs/backups.md): at these local times (TIME_ZONE), each proven by a restore drill.
-BACKUP_TIMES: list[tuple[int, int]] = []
-for _time in env.string_list("BUDSTIKKE_BACKUP_TIMES", ["02:00", "14:00"]):
-    _hour, _sep, _minute = _time.partition(":")
-    if not (_hour.isdigit() and _minute.isdigit() and int(_hour) < 24 and int(_minute) < 60):
-        raise env.EnvError(f"BUDSTIKKE_BACKUP_TIMES: {_time!r} is not a time like 02:00")
-    BACKUP_TIMES.append((int(_hour), int(_minute)))
-if not BACKUP_TIMES:
-    raise env.EnvError("BUDSTIKKE_BACKUP_TIMES needs at least one time")
+BACKUP_TIMES = env.clock_times("BUDSTIKKE_BACKUP_TIMES", ["02:00", "14:00"])
 BACKUP_KEEP_LAST = env.integer("BUDSTIKKE_BACKUP_KEEP_LAST", 14, minimum=1)
 BACKUP_KEEP_DAILY = env.integer("BUDSTIKKE_BACKUP_KEEP_DAILY", 30, minimum=0)
 BACKUP_KEEP_MONTHLY = env.integer("BUDSTIKKE_BACKUP_KEEP_MONTHLY", 12, minimum=0)
@@ -468,15 +461,7 @@ if SMS_GATEWAY == "twilio" and not (
     raise env.EnvError("SMS_GATEWAY=twilio needs SMS_TWILIO_ACCOUNT_SID, _AUTH_TOKEN and _FROM")
 SMS_MONTHLY_CAP = env.integer("SMS_MONTHLY_CAP", 2000, minimum=0)
 SMS_RATE_PER_MINUTE = env.integer("SMS_RATE_PER_MINUTE", 60, minimum=1)
-_quiet = env.string("SMS_QUIET_HOURS", "21:00-08:00")
-SMS_QUIET_HOURS: list[tuple[int, int]] = []
-for _time in _quiet.split("-"):
-    _hour, _sep, _minute = _time.strip().partition(":")
-    if not (_hour.isdigit() and _minute.isdigit() and int(_hour) < 24 and int(_minute) < 60):
-        raise env.EnvError(f"SMS_QUIET_HOURS={_quiet!r} is not a range like 21:00-08:00")
-    SMS_QUIET_HOURS.append((int(_hour), int(_minute)))
-if len(SMS_QUIET_HOURS) != 2:
-    raise env.EnvError(f"SMS_QUIET_HOURS={_quiet!r} is not a range like 21:00-08:00")
+SMS_QUIET_HOURS = list(env.clock_range("SMS_QUIET_HOURS", "21:00-08:00"))
 SMS_SEGMENT_PRICE = env.string("SMS_SEGMENT_PRICE", "0.35")
 if not SMS_SEGMENT_PRICE.replace(".", "", 1).isdigit():
     raise env.EnvError(f"SMS_SEGMENT_PRICE={SMS_SEGMENT_PRICE!r} is not a price like 0.35")

@@ -86,3 +86,27 @@ def choice(name: str, default: str, choices: tuple[str, ...]) -> str:
 def path(name: str, default: Path) -> Path:
     value = _raw(name)
     return Path(value).expanduser().resolve() if value else default
+
+
+def _clock_time(name: str, text: str) -> tuple[int, int]:
+    hour, _sep, minute = text.strip().partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise EnvError(f"{name}: {text.strip()!r} is not a time like 02:00")
+    return int(hour), int(minute)
+
+
+def clock_times(name: str, default: list[str]) -> list[tuple[int, int]]:
+    """Comma-separated local times of day, e.g. `02:00,14:00`, as (hour, minute) pairs."""
+    times = [_clock_time(name, item) for item in string_list(name, default)]
+    if not times:
+        raise EnvError(f"{name} needs at least one time")
+    return times
+
+
+def clock_range(name: str, default: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """A span of the day such as `21:00-08:00` (it may pass midnight)."""
+    value = string(name, default)
+    start, sep, end = value.partition("-")
+    if not sep:
+        raise EnvError(f"{name}={value!r} is not a range like 21:00-08:00")
+    return _clock_time(name, start), _clock_time(name, end)

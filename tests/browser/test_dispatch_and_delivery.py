@@ -82,7 +82,8 @@ def test_dispatch_courier_delivery_with_signature_and_public_tracking(
     screenshot(office, "dispatch-board")
     office.click("text=Assign selected")
     office.wait_for_selector("text=1 shipment assigned.")
-    assert "Karl Kurer #1" in office.content()
+    office.goto("/tenant/dispatch/")
+    assert "Karl Kurer #1" in office.inner_text(f"tr:has(input[aria-label='{number}'])")
 
     # The courier, on a phone, picks it up and delivers it with a drawn signature.
     phone_context = browser.new_context(
@@ -110,6 +111,8 @@ def test_dispatch_courier_delivery_with_signature_and_public_tracking(
         _draw_signature(phone)
         screenshot(phone, "courier-proof-of-delivery")
         phone.click("button:has-text('Confirm delivery')")
+        phone.wait_for_load_state()
+        screenshot(phone, "debug-after-confirm")
         phone.wait_for_url("**/tenant/courier/")
         assert "Delivered" in phone.content()
         screenshot(phone, "courier-after-delivery")

@@ -62,3 +62,19 @@ def test_choices_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOME_MODE", "staging")
     with pytest.raises(env.EnvError, match="must be one of: embedded, production"):
         env.choice("SOME_MODE", "embedded", ("embedded", "production"))
+
+
+def test_times_of_day_are_read_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_TIMES", "02:00, 14:30")
+    assert env.clock_times("SOME_TIMES", []) == [(2, 0), (14, 30)]
+    monkeypatch.setenv("SOME_TIMES", "25:00")
+    with pytest.raises(env.EnvError, match="not a time like 02:00"):
+        env.clock_times("SOME_TIMES", [])
+
+
+def test_a_span_of_the_day_may_pass_midnight(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_SPAN", "21:00-08:00")
+    assert env.clock_range("SOME_SPAN", "") == ((21, 0), (8, 0))
+    monkeypatch.setenv("SOME_SPAN", "21:00")
+    with pytest.raises(env.EnvError, match="not a range"):
+        env.clock_range("SOME_SPAN", "")
