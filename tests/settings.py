@@ -9,3 +9,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.specimens"]
 # Each test process keeps its own cache, so rate limits and used TOTP codes of one xdist
 # worker never leak into another's tests (conftest clears it before every test).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Argon2id is deliberately slow; tests that are not about hashing use a fast hasher
+# (budstikke/accounts/tests/test_password_hashing.py checks the real one).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,7 +6,7 @@ import base64
 import io
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from PIL import Image, ImageDraw
@@ -47,7 +47,7 @@ def courier_of(tenant: Tenant, user: User) -> Membership:
     return membership
 
 
-def assigned_shipment(tenant: Tenant, courier: Membership, by: User, **fields: object) -> Shipment:
+def assigned_shipment(tenant: Tenant, courier: Membership, by: User, **fields: Any) -> Shipment:
     shipment = make_shipment(tenant, **fields)
     actions.assign([shipment], courier, by=by)
     shipment.refresh_from_db()
@@ -55,7 +55,7 @@ def assigned_shipment(tenant: Tenant, courier: Membership, by: User, **fields: o
 
 
 def delivered_shipment(
-    tenant: Tenant, courier: Membership, by: User, **fields: object
+    tenant: Tenant, courier: Membership, by: User, **fields: Any
 ) -> tuple[Shipment, StopUpdate]:
     shipment = assigned_shipment(tenant, courier, by, **fields)
     for action in ("picked_up", "out_for_delivery"):

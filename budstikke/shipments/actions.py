@@ -324,3 +324,18 @@ def delete_price_data(item: PriceZone | PriceRule | PriceSurcharge) -> None:
     """Existing shipments keep their frozen prices; only new ones see the change."""
     with transaction.atomic():
         item.delete()
+
+
+CSV_IMPORT_HOURS = 24
+
+
+def delete_stale_csv_imports() -> int:
+    """Delete uploads older than a day; committed ones keep only their counts."""
+    from datetime import timedelta
+
+    from budstikke.shipments.models import CsvImport
+
+    cutoff = clock.now() - timedelta(hours=CSV_IMPORT_HOURS)
+    stale = CsvImport.objects.dangerously_unscoped().filter(created_at__lt=cutoff)
+    deleted, _by_model = stale.delete()
+    return deleted

@@ -35,7 +35,9 @@ def _log_in(page: Any, email: str) -> None:
 
 
 def _draw_signature(page: Any) -> None:
-    box = page.locator("#signature-pad").bounding_box()
+    pad = page.locator("#signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
     assert box is not None
     left, top = box["x"], box["y"]
     page.mouse.move(left + 20, top + box["height"] * 0.7)
@@ -111,8 +113,6 @@ def test_dispatch_courier_delivery_with_signature_and_public_tracking(
         _draw_signature(phone)
         screenshot(phone, "courier-proof-of-delivery")
         phone.click("button:has-text('Confirm delivery')")
-        phone.wait_for_load_state()
-        screenshot(phone, "debug-after-confirm")
         phone.wait_for_url("**/tenant/courier/")
         assert "Delivered" in phone.content()
         screenshot(phone, "courier-after-delivery")
@@ -121,7 +121,8 @@ def test_dispatch_courier_delivery_with_signature_and_public_tracking(
 
     # The office sees the proof with the drawn signature.
     office.goto("/tenant/dispatch/?status=delivered")
-    office.click("text=Proof")
+    office.click(f"tr:has(input[aria-label='{number}']) >> text=Proof")
+    screenshot(office, "dispatch-proof")
     signature = office.locator("img.signature")
     assert signature.evaluate("img => img.complete && img.naturalWidth > 0")
     assert RECIPIENT in office.content()

@@ -62,7 +62,8 @@ def test_charlie_gets_404_for_tenant_a_dispatch_and_proof(
 
     # His own board and courier page show nothing of tenant A.
     board = charlie_client.get("/tenant/dispatch/").content.decode()
-    assert waiting.tracking_number not in board and "Ventende Vera" not in board
+    assert waiting.tracking_number not in board
+    assert "Ventende Vera" not in board
     assert charlie_client.get("/tenant/courier/").status_code == 403  # he is no courier
 
     waiting.refresh_from_db()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,7 +21,7 @@ from budstikke.tenants.testing import Personas
 pytestmark = pytest.mark.django_db
 
 
-def _post(client: Client, shipment: Shipment, action: str, **fields: object) -> object:
+def _post(client: Client, shipment: Shipment, action: str, **fields: object) -> Any:
     data = {"submission_id": str(uuid.uuid4()), "action": action, **fields}
     return client.post(f"/tenant/courier/stops/{shipment.pk}/update/", data)
 
@@ -71,8 +72,10 @@ def test_courier_delivers_with_signature_photo_and_position(
     assert stop.delivered_at is not None
     proof = StopUpdate.objects.for_tenant(stop.tenant).get(shipment=stop, action="delivered")
     assert proof.recipient_name == "Naboen Niels"
-    assert proof.signature is not None and proof.signature.startswith(b"\x89PNG")
-    assert proof.photo == jpeg() and proof.photo_type == "image/jpeg"
+    assert proof.signature is not None
+    assert proof.signature.startswith(b"\x89PNG")
+    assert proof.photo == jpeg()
+    assert proof.photo_type == "image/jpeg"
     assert proof.position == {"lat": 55.6761, "lon": 12.5683, "accuracy": 12.0}
 
     # At rest: ciphertext only.

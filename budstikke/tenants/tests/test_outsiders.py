@@ -13,6 +13,7 @@ from django.urls import reverse
 from budstikke.api.actions import create_api_key
 from budstikke.api.models import ApiKey
 from budstikke.billing.testing import OUTSIDER_SAMPLES as BILLING_SAMPLES
+from budstikke.customers.testing import OUTSIDER_SAMPLES as CUSTOMER_SAMPLES
 from budstikke.dispatch.testing import OUTSIDER_SAMPLES as DISPATCH_SAMPLES
 from budstikke.shield.models import SecurityEvent
 from budstikke.shipments.testing import OUTSIDER_SAMPLES as SHIPMENT_SAMPLES
@@ -47,6 +48,7 @@ SAMPLES: dict[type[models.Model], Callable[[Personas], models.Model]] = {
     Membership: _a_membership,
     Invitation: _an_invitation,
     ApiKey: _an_api_key,
+    **CUSTOMER_SAMPLES,
     **SHIPMENT_SAMPLES,
     **DISPATCH_SAMPLES,
     **WEBHOOK_SAMPLES,
