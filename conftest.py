@@ -77,6 +77,20 @@ def _fresh_shield() -> Iterator[None]:
     enforcement.reset(loaded=True)
 
 
+@pytest.fixture(autouse=True)
+def _seeded_rows(request: pytest.FixtureRequest) -> None:
+    """Data migrations seed rows (the SMS allow-list); a transactional test's flush removes
+    them, so a database test that follows on the same worker gets them back here."""
+    if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
+        return
+    request.getfixturevalue("db")
+    from budstikke.notify.actions import seed_default_codes
+    from budstikke.notify.models import AllowedCallingCode
+
+    if not AllowedCallingCode.objects.exists():
+        seed_default_codes()
+
+
 @pytest.fixture
 def clock() -> type[clock_module.ClockControl]:
     return clock_module.ClockControl

@@ -1,5 +1,4 @@
-"""The platform allow-list is seeded by a data migration; a test database that another
-test flushed (transactional tests) gets it back here, so every test starts from the 30."""
+"""Fixtures of the SMS tests (the root conftest restores the seeded allow-list)."""
 
 from __future__ import annotations
 
@@ -9,16 +8,6 @@ import pytest
 
 if TYPE_CHECKING:
     from budstikke.tenants.testing import Personas
-
-
-@pytest.fixture(autouse=True)
-def _default_codes(request: pytest.FixtureRequest) -> None:
-    if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
-        return
-    request.getfixturevalue("db")
-    from budstikke.notify.actions import seed_default_codes
-
-    seed_default_codes()
 
 
 @pytest.fixture

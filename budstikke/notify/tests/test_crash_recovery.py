@@ -99,7 +99,7 @@ def _worker_env(fake_url: str, tmp_path: Path) -> dict[str, str]:
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a second process needs a shared database"
 )
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_kill_9_during_a_send_loses_nothing_and_sends_nothing_twice(
     personas: Personas,
     client: Client,
