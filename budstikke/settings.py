@@ -341,6 +341,7 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = 0
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
 MFA_ADAPTER = "budstikke.accounts.adapters.MFAAdapter"
+MFA_FORMS = {"activate_totp": "budstikke.accounts.forms.ActivateTOTPOnceForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_PERIOD = 30
 MFA_TOTP_DIGITS = 6
