@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "budstikke.dispatch",
     "budstikke.webhooks",
     "budstikke.billing",
+    "budstikke.privacy",
 ]
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
@@ -226,6 +227,10 @@ VAULT_KEYRING_BACKUP_DAYS = env.integer("BUDSTIKKE_KEYRING_BACKUP_DAYS", 7, mini
 VAULT_ROTATION_BATCH = env.integer("BUDSTIKKE_ROTATION_BATCH", 500, minimum=1)
 
 # Backups (docs/backups.md): at these local times (TIME_ZONE), each proven by a restore drill.
+# Data protection (privacy/): days a cancelled tenant can still export before its data is
+# deleted, and days tenant admins have to object to a change of sub-processors.
+PRIVACY_GRACE_DAYS = env.integer("BUDSTIKKE_OFFBOARDING_GRACE_DAYS", 30, minimum=0, maximum=365)
+PRIVACY_OBJECTION_DAYS = env.integer("BUDSTIKKE_SUBPROCESSOR_OBJECTION_DAYS", 30, minimum=1)
 BACKUP_TIMES = env.clock_times("BUDSTIKKE_BACKUP_TIMES", ["02:00", "14:00"])
 BACKUP_KEEP_LAST = env.integer("BUDSTIKKE_BACKUP_KEEP_LAST", 14, minimum=1)
 BACKUP_KEEP_DAILY = env.integer("BUDSTIKKE_BACKUP_KEEP_DAILY", 30, minimum=0)

@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api_v1.urls),
     path("ops/shield/", include("budstikke.shield.urls")),
     path("ops/backups/", include("budstikke.backups.urls")),
+    path("ops/privacy/", include("budstikke.privacy.ops_urls")),
     path("", include("budstikke.notify.urls")),
     path("ops/", include("budstikke.ops.urls")),
     path("tenant/shipments/", include("budstikke.shipments.urls")),
@@ -27,4 +28,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tenant/courier/", include("budstikke.dispatch.courier_urls")),
     path("tenant/webhooks/", include("budstikke.webhooks.urls")),
     path("tenant/billing/", include("budstikke.billing.urls")),
+    path("tenant/privacy/", include("budstikke.privacy.urls")),
 ]

@@ -30,6 +30,19 @@ class Tenant(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
     created_at = models.DateTimeField(_("created"), default=clock.now)
+    # Lifecycle (privacy/offboarding.py): cancelled -> grace period -> purged. The row itself
+    # stays as a tombstone holding no personal data, so the deletion certificate and the
+    # platform's billing records (kept 5 years) still name the company.
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_by = models.CharField(
+        _("cancelled by"),
+        max_length=16,
+        blank=True,
+        default="",
+        choices=[("admin", _("Tenant administrator")), ("operator", _("Platform operator"))],
+    )
+    purge_after = models.DateTimeField(_("data deleted after"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("purged"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("tenant")
@@ -73,6 +86,8 @@ class DataProcessingAgreement(models.Model):
 
     version = models.CharField(_("version"), max_length=32, unique=True)
     effective_from = models.DateTimeField(_("effective from"), default=clock.now)
+    text = models.TextField(_("text"), blank=True, default="")
+    changes = models.TextField(_("changes from the previous version"), blank=True, default="")
 
     class Meta:
         verbose_name = _("data-processing agreement")
@@ -101,6 +116,27 @@ class DpaAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}:{self.agreement_id}"
+
+
+class LicenceInvoice(models.Model):
+    """The platform's own bill to a tenant for its licence: accounting data of the platform,
+    kept 5 years from the end of the financial year (Danish Bookkeeping Act), also after
+    the tenant has left. Holds no personal data."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="licence_invoices")
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="DKK")
+    issued_at = models.DateTimeField(_("issued"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("licence invoice")
+        verbose_name_plural = _("licence invoices")
+
+    def __str__(self) -> str:
+        return self.number
 
 
 # Imported here, not at the top: the vault's models import Tenant from this module, which

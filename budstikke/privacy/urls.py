@@ -1,0 +1,15 @@
+"""Tenant pages of data protection, mounted at /tenant/privacy/. Each concern keeps its own
+URL module; they share the "privacy" namespace."""
+
+from __future__ import annotations
+
+from django.urls import URLResolver, include, path
+
+app_name = "privacy"
+
+urlpatterns: list[URLResolver] = [
+    path("", include("budstikke.privacy.purge_urls")),
+    path("", include("budstikke.privacy.dsr_urls")),
+    path("", include("budstikke.privacy.records_urls")),
+    path("", include("budstikke.privacy.offboarding_urls")),
+]
