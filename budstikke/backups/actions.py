@@ -400,6 +400,9 @@ def _switch_sqlite(backup_id: str, extracted: drill.Extracted) -> RestoreOutcome
     lines = [f"database restored from {backup_id} into {live}", f"previous database kept as {kept}"]
     _switch_media(extracted, lines)
     sync_journal()
+    from budstikke.privacy.restore import after_restore
+
+    lines += after_restore()
     lines.append("restart the web server and the worker now")
     return RestoreOutcome(True, lines)
 
@@ -420,7 +423,9 @@ def _restore_postgres(backup_id: str, extracted: drill.Extracted) -> RestoreOutc
         f"  a) set DATABASE_URL to name the database {new} and start again, or",
         f'  b) psql: ALTER DATABASE "{live}" RENAME TO "{live[:40]}_before_restore";',
         f'           ALTER DATABASE "{new}" RENAME TO "{live}";',
-        "then run `manage.py backup list` once so the backup journal matches the target",
+        "then run `manage.py backup list` once so the backup journal matches the target,",
+        "and `manage.py privacy after-restore`, which deletes again what was purged or",
+        "erased since the backup (the nightly privacy job does it too)",
     ]
     if staged_media is not None:
         lines.append(f"stored files are in {staged_media}: move it to {archive.media_root()}")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from budstikke.privacy import offboarding_views as views
+
+urlpatterns: list[URLPattern] = [
+    path("offboarding/", views.offboarding_page, name="offboarding"),
+    path("offboarding/export/", views.offboarding_export, name="offboarding-export"),
+]

@@ -1,7 +1,17 @@
-"""Operator offboarding pages, included by privacy/ops_urls.py under the "privacy-ops" namespace."""
+"""Operator offboarding pages, included by privacy/ops_urls.py ("privacy-ops" namespace)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from budstikke.privacy import offboarding_views as views
+
+urlpatterns: list[URLPattern] = [
+    path("offboarding/", views.ops_offboarding, name="offboarding"),
+    path("offboarding/<int:tenant>/end/", views.ops_end_licence, name="end-licence"),
+    path(
+        "offboarding/certificates/<int:certificate>/",
+        views.ops_certificate,
+        name="certificate",
+    ),
+]

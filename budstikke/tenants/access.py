@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, cast
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
@@ -41,8 +42,11 @@ class TenantRequest(HttpRequest):
 
 
 def _membership_for(user: User, wanted_tenant_id: object) -> Membership | None:
+    # A cancelled company stays reachable for its admins alone, to export or withdraw.
     memberships = Membership.objects.select_related("tenant").filter(
-        user=user, tenant__status=Tenant.Status.ACTIVE
+        Q(tenant__status=Tenant.Status.ACTIVE)
+        | Q(tenant__status=Tenant.Status.CANCELLED, role=Role.ADMIN),
+        user=user,
     )
     if wanted_tenant_id is not None:
         chosen: Membership | None = memberships.filter(tenant_id=wanted_tenant_id).first()
@@ -128,12 +132,16 @@ type TenantViewFunc = Callable[Concatenate[TenantRequest, ...], HttpResponse]
 def tenant_view(
     roles: Collection[str] = ALL_ROLES,
     objects: Mapping[str, type[models.Model]] | None = None,
+    *,
+    when_cancelled: bool = False,
 ) -> Callable[[TenantViewFunc], Callable[..., HttpResponse]]:
     """Require login, a second factor, a membership of the current tenant and one of `roles`.
 
     `objects` maps URL keyword arguments to tenant-owned models: `{"membership": Membership}`
     turns the id in the URL into that tenant's Membership, or 404. The wrapped view is
     marked, so a test can find every tenant URL and demand an outsider test for it.
+    A cancelled company's admins reach only views marked `when_cancelled` (offboarding:
+    export and withdrawal); every other page sends them there.
     """
     wanted_roles = frozenset(str(role) for role in roles)
     lookups = dict(objects or {})
@@ -157,6 +165,8 @@ def tenant_view(
                 )
             if membership.role not in wanted_roles:
                 raise PermissionDenied
+            if membership.tenant.status != Tenant.Status.ACTIVE and not when_cancelled:
+                return HttpResponseRedirect(reverse("privacy:offboarding"))
             return view(request, *args, **kwargs)  # type: ignore[arg-type]
 
         wrapper.tenant_view = True  # type: ignore[attr-defined]
