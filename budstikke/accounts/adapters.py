@@ -13,6 +13,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
+from budstikke.accounts import notices
 from budstikke.accounts.models import User
 from budstikke.accounts.selectors import PRIMARY_FACTORS, has_second_factor
 from budstikke.core.clientip import normalise
@@ -50,7 +51,8 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             # The password was proven seconds ago and enrollment is the only page left, so
             # the first enrollment does not ask for it again; every later change does.
             reauthenticate_by_password(request)
-        record(SecurityEvent.Kind.LOGIN_SUCCEEDED, request=request, user=user, mfa=enrolled)
+        event = record(SecurityEvent.Kind.LOGIN_SUCCEEDED, request=request, user=user, mfa=enrolled)
+        notices.after_login(request, user, event)
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         try:

@@ -10,7 +10,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest
 
-from budstikke.accounts import sessions
+from budstikke.accounts import notices, sessions
 from budstikke.accounts.models import User
 from budstikke.shield.events import record
 from budstikke.shield.models import SecurityEvent
@@ -25,13 +25,15 @@ def on_mfa_failed(
     **kwargs: Any,
 ) -> None:
     kind = SecurityEvent.Kind.REAUTH_FAILED if reauthentication else SecurityEvent.Kind.MFA_FAILED
-    record(
+    event = record(
         kind,
         request=request,
         user=user,
         method="mfa",
         authenticator=authenticator.type if authenticator is not None else "",
     )
+    if not reauthentication and user is not None:
+        notices.after_second_factor_failed(user, event)
 
 
 def on_login(sender: type[User], request: HttpRequest | None, user: User, **kwargs: Any) -> None:
