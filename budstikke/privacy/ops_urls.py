@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.urls import URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path
+
+from budstikke.privacy import hub_views
 
 app_name = "privacy-ops"
 
-urlpatterns: list[URLResolver] = [
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", hub_views.ops_home, name="home"),
     path("", include("budstikke.privacy.ops_purge_urls")),
     path("", include("budstikke.privacy.ops_records_urls")),
     path("", include("budstikke.privacy.ops_offboarding_urls")),

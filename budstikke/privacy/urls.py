@@ -3,11 +3,14 @@ URL module; they share the "privacy" namespace."""
 
 from __future__ import annotations
 
-from django.urls import URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path
+
+from budstikke.privacy import hub_views
 
 app_name = "privacy"
 
-urlpatterns: list[URLResolver] = [
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", hub_views.tenant_home, name="home"),
     path("", include("budstikke.privacy.purge_urls")),
     path("", include("budstikke.privacy.dsr_urls")),
     path("", include("budstikke.privacy.records_urls")),
