@@ -28,8 +28,8 @@ from budstikke.tenants.models import (
 if TYPE_CHECKING:
     from budstikke.accounts.models import User
 
-# The agreement version new tenants accept at signup; publishing a new one is a code change
-# reviewed like any other (privacy step 9 adds its text and sub-processors).
+# The first agreement version, created on first use; later ones the operator publishes
+# (privacy/agreements.py), and signup accepts the newest one in force.
 CURRENT_DPA_VERSION = "2026-1"
 INVITATION_TTL = timedelta(days=7)
 
@@ -44,6 +44,14 @@ def ensure_tenant(*, slug: str, name: str, country: str = "DK") -> tuple[Tenant,
 
 
 def current_agreement() -> DataProcessingAgreement:
+    """The newest published version in force; the first version when none is."""
+    newest: DataProcessingAgreement | None = (
+        DataProcessingAgreement.objects.filter(effective_from__lte=clock.now())
+        .order_by("-effective_from", "-pk")
+        .first()
+    )
+    if newest is not None:
+        return newest
     agreement, _created = DataProcessingAgreement.objects.get_or_create(version=CURRENT_DPA_VERSION)
     return agreement
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -11,7 +11,13 @@ from budstikke.core.clock import ClockControl
 from budstikke.tenants.access import SESSION_KEY
 from budstikke.tenants.actions import CURRENT_DPA_VERSION
 from budstikke.tenants.forms import CompanySignupForm
-from budstikke.tenants.models import DpaAcceptance, Membership, Role, Tenant
+from budstikke.tenants.models import (
+    DataProcessingAgreement,
+    DpaAcceptance,
+    Membership,
+    Role,
+    Tenant,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +76,16 @@ def test_signup_with_a_blank_company_name_is_refused() -> None:
     form = CompanySignupForm({"company_name": "   ", "country": "DK", "accept_dpa": "on"})
     assert not form.is_valid()
     assert "company_name" in form.errors
+
+
+def test_signup_accepts_the_newest_agreement_in_force_not_a_future_one(
+    clock: type[ClockControl],
+) -> None:
+    at = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+    clock.freeze(at)
+    DataProcessingAgreement.objects.create(version="2027-1", effective_from=at)
+    DataProcessingAgreement.objects.create(version="2027-2", effective_from=at + timedelta(days=1))
+
+    _user, tenant = _sign_up(SIGNUP)
+
+    assert DpaAcceptance.objects.get(tenant=tenant).agreement.version == "2027-1"

@@ -80,6 +80,10 @@ class Command(BaseCommand):
         from budstikke.shipments.demo import seed as seed_shipments
 
         write(f"Shipments: {seed_shipments(tenant)} demo shipments added (none when present).")
+        from budstikke.privacy.records_demo import seed as seed_records
+
+        added = seed_records(tenant)
+        write(f"Privacy: DPA accepted; {added} sub-processors added (none when present).")
 
     @staticmethod
     def _user(
