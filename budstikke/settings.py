@@ -173,10 +173,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.optional("REDIS_URL")
 if REDIS_URL:
     CACHES: dict[str, Any] = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Degrades to an empty cache while Redis is unreachable (core/cache.py).
+        "default": {
+            "BACKEND": "budstikke.core.cache.DegradingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
+    # Queueing a job is a hint; a job that cannot be queued waits for its sweep (core/queue.py).
     HUEY: dict[str, Any] = {
-        "huey_class": "huey.RedisHuey",
+        "huey_class": "budstikke.core.queue.RedisHuey",
         "name": "budstikke",
         "url": REDIS_URL,
     }
@@ -188,7 +194,7 @@ else:
         }
     }
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "budstikke.core.queue.SqliteHuey",
         "name": "budstikke",
         "filename": str(DATA_DIR / "huey.db"),
     }
@@ -230,6 +236,10 @@ VAULT_ROTATION_BATCH = env.integer("BUDSTIKKE_ROTATION_BATCH", 500, minimum=1)
 # Data protection (privacy/): days a cancelled tenant can still export before its data is
 # deleted, and days tenant admins have to object to a change of sub-processors.
 PRIVACY_GRACE_DAYS = env.integer("BUDSTIKKE_OFFBOARDING_GRACE_DAYS", 30, minimum=0, maximum=365)
+# Who the processor is, as the record of processing (Art. 30(2)) names it: the operator's
+# legal name and a contact (address, DPO or privacy email).
+PRIVACY_PROCESSOR_NAME = env.string("BUDSTIKKE_PROCESSOR_NAME", "Budstikke")
+PRIVACY_PROCESSOR_CONTACT = env.string("BUDSTIKKE_PROCESSOR_CONTACT", PUBLIC_URL)
 PRIVACY_OBJECTION_DAYS = env.integer("BUDSTIKKE_SUBPROCESSOR_OBJECTION_DAYS", 30, minimum=1)
 BACKUP_TIMES = env.clock_times("BUDSTIKKE_BACKUP_TIMES", ["02:00", "14:00"])
 BACKUP_KEEP_LAST = env.integer("BUDSTIKKE_BACKUP_KEEP_LAST", 14, minimum=1)

@@ -23,7 +23,6 @@ from budstikke.core import clock
 from budstikke.privacy import agreements, subprocessors
 from budstikke.tenants.models import Membership, Role, Tenant
 
-PROCESSOR_NAME = "Budstikke"
 # The lowest TLS version the embedded server accepts (core/management/commands/serve.py).
 TLS_VERSIONS = "TLS 1.2, TLS 1.3"
 
@@ -314,8 +313,8 @@ def _record(title: str, controllers: tuple[Controller, ...]) -> Record:
     lines = retention()
     return Record(
         title=title,
-        processor=PROCESSOR_NAME,
-        processor_contact=settings.PUBLIC_URL,
+        processor=settings.PRIVACY_PROCESSOR_NAME,
+        processor_contact=settings.PRIVACY_PROCESSOR_CONTACT,
         controllers=controllers,
         activities=tuple(str(activity) for activity in ACTIVITIES),
         subjects=tuple(str(subject) for subject in SUBJECTS),
