@@ -243,6 +243,11 @@ def restore_tenant(backup_id: str, slug: str, *, dry_run: bool = False) -> Tenan
                     report.tables.append(
                         _restore_model(scratch, model, tenant_id, restoring, dry_run)
                     )
+                if not dry_run:
+                    # Erasures made since the backup must not come back with it.
+                    from budstikke.privacy import dsr_journal
+
+                    dsr_journal.reapply(tenant_id=tenant_id)
     if not dry_run:
         log.warning(
             "backup %s: tenant %s restored (%d rows inserted, %d updated)",

@@ -18,6 +18,7 @@ from budstikke.core import clock
 from budstikke.core.tenancy import TenantOwned
 from budstikke.customers.models import Service
 from budstikke.shipments.machine import Status
+from budstikke.shipments.name_index import NameIndexField
 from budstikke.vault.fields import (
     BlindIndexField,
     EncryptedBinaryField,
@@ -84,6 +85,9 @@ class Shipment(EncryptedModel):
     pickup_city = EncryptedCharField(_("pickup city"), max_length=80)
     pickup_country = models.CharField(_("pickup country"), max_length=2, default="DK")
     pickup_phone = EncryptedCharField(_("pickup phone"), max_length=50, null=True, blank=True)
+    # Data-subject requests find a person by name or phone in either role (privacy/dsr_*.py).
+    pickup_name_index = NameIndexField(source="pickup_name")
+    pickup_phone_index = BlindIndexField(source="pickup_phone", normalizer="phone")
     # Delivery
     recipient_name = EncryptedCharField(_("recipient name"), max_length=255)
     recipient_phone = EncryptedCharField(_("recipient phone"), max_length=50, null=True, blank=True)
@@ -92,6 +96,7 @@ class Shipment(EncryptedModel):
     )
     recipient_phone_index = BlindIndexField(source="recipient_phone", normalizer="phone")
     recipient_email_index = BlindIndexField(source="recipient_email", normalizer="email")
+    recipient_name_index = NameIndexField(source="recipient_name")
     recipient_language = models.CharField(
         _("recipient language"),
         max_length=8,
