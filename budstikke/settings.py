@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",  # records each login's IP and browser: the tenant security page
     "budstikke.core",
     "budstikke.accounts",
     "budstikke.tenants",

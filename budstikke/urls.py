@@ -29,4 +29,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tenant/webhooks/", include("budstikke.webhooks.urls")),
     path("tenant/billing/", include("budstikke.billing.urls")),
     path("tenant/privacy/", include("budstikke.privacy.urls")),
+    path("tenant/security/", include("budstikke.shield.member_urls")),
 ]
+
+# A database outage answers 503 with Retry-After (core/unavailable.py), not a bare 500.
+handler500 = "budstikke.core.unavailable.server_error"

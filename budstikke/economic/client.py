@@ -26,6 +26,7 @@ from django.conf import settings
 from budstikke.core import clock
 from budstikke.economic.budget import CallBudget, agreement_key
 from budstikke.economic.errors import (
+    InvalidResponseError,
     NetworkError,
     NotConfiguredError,
     NotFoundError,
@@ -242,9 +243,14 @@ class EconomicClient:
 
     def _json(self, method: str, target: str, **kwargs: Any) -> Json:
         response = self.request(method, target, **kwargs)
-        data = response.json()
+        path = httpx.URL(target).path
+        try:
+            data = response.json()
+        except ValueError as exc:  # not JSON: an HTML error page, a body cut short
+            kind = response.headers.get("Content-Type", "-").split(";")[0]
+            raise InvalidResponseError(f"{method} {path}: not JSON ({kind})") from exc
         if not isinstance(data, dict):
-            raise NetworkError(f"{method}: e-conomic answered with something other than an object")
+            raise InvalidResponseError(f"{method} {path}: not a JSON object")
         return data
 
     def collection(
@@ -266,12 +272,21 @@ class EconomicClient:
         page = self._json("GET", path, params=params, resend=True)
         seen: set[str] = set()
         while True:
-            yield from page.get("collection", [])
-            next_page = (page.get("pagination") or {}).get("nextPage")
+            items = page.get("collection", [])
+            pagination = page.get("pagination") or {}
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise InvalidResponseError(f"GET {path}: collection is not a list of objects")
+            if not isinstance(pagination, dict):
+                raise InvalidResponseError(f"GET {path}: pagination is not an object")
+            yield from items
+            next_page = pagination.get("nextPage")
             if not next_page or next_page in seen:
                 return
             seen.add(next_page)
-            page = self._json("GET", next_page, resend=True)
+            try:
+                page = self._json("GET", next_page, resend=True)
+            except NotFoundError as exc:  # the listing changed under us, or a broken link
+                raise InvalidResponseError(f"GET {path}: the next page is gone") from exc
 
     # The agreement
     def get_self(self) -> Json:

@@ -45,6 +45,16 @@ class NetworkError(EconomicError):
     user_message = _("e-conomic could not be reached. Syncing will try again later.")
 
 
+class InvalidResponseError(EconomicError):
+    """e-conomic's answer was not what its API promises (not JSON, an HTML page, a body cut
+    short, a collection of the wrong shape): nothing of it is used."""
+
+    user_message = _(
+        "e-conomic sent an answer Budstikke could not read, so nothing was changed. Syncing "
+        "will try again later."
+    )
+
+
 class OutcomeUnknownError(EconomicError):
     """A write may or may not have happened and nothing can tell which; do not blindly resend."""
 
@@ -150,3 +160,15 @@ def error_for(status: int, body: Mapping[str, Any] | None) -> ApiError:
     if status >= 500:
         return ServerError(status, body)
     return _BY_STATUS.get(status, ApiError)(status, body)
+
+
+def user_message_for(recorded: str) -> Any:
+    """What the admin reads for a problem the sync recorded as `[context: ]ErrorName`."""
+    name = recorded.rsplit(": ", 1)[-1].strip()
+    found: list[type[EconomicError]] = [EconomicError]
+    while found:
+        kind = found.pop()
+        if kind.__name__ == name:
+            return kind.user_message
+        found.extend(kind.__subclasses__())
+    return EconomicError.user_message

@@ -34,6 +34,7 @@ from budstikke.economic.errors import (
     BudgetExhaustedError,
     EconomicError,
     InvalidDataError,
+    InvalidResponseError,
     NotFoundError,
     RateLimitedError,
     UnauthorizedError,
@@ -231,6 +232,14 @@ def ensure_push(customer: Customer) -> Push:
     return waiting
 
 
+def customer_number(item: Mapping[str, Any]) -> int:
+    """The customerNumber of a customer e-conomic sent; anything else is an unreadable answer."""
+    number = item.get("customerNumber")
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise InvalidResponseError(f"customer without a valid customerNumber: {type(number)}")
+    return number
+
+
 # The engine ----------------------------------------------------------------------------
 
 
@@ -256,7 +265,7 @@ class Engine:
         seen: dict[int, dict[str, Any]] = {}
         batch: dict[int, dict[str, Any]] = {}
         for item in items:  # the whole listing, or an exception: never half a cursor
-            number = int(item["customerNumber"])
+            number = customer_number(item)
             if number in seen:
                 batch[number] = item  # same customer again on a later page: newest wins
             seen[number] = item
@@ -282,7 +291,7 @@ class Engine:
     def absorb(self, items: list[dict[str, Any]]) -> None:
         """Merge a batch of e-conomic customers into Budstikke."""
         tenant = self.tenant
-        numbers = [int(item["customerNumber"]) for item in items]
+        numbers = [customer_number(item) for item in items]
         links = {
             link.customer_number: link
             for link in CustomerLink.objects.for_tenant(tenant)

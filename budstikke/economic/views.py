@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from budstikke.economic import actions, sync
 from budstikke.economic.client import grant_url
-from budstikke.economic.errors import EconomicError
+from budstikke.economic.errors import EconomicError, user_message_for
 from budstikke.economic.models import Conflict, ConflictPolicy, Connection
 from budstikke.shield.events import record
 from budstikke.shield.models import SecurityEvent
@@ -49,6 +49,11 @@ def economic_settings(request: TenantRequest) -> HttpResponse:
             "connection": connection,
             "connected": connected,
             "hook_url": _hook_url(connection) if connected and connection else "",
+            "last_problem": (
+                user_message_for(connection.last_error)
+                if connection and connection.last_error
+                else ""
+            ),
             "policies": ConflictPolicy.choices,
         },
     )

@@ -4,7 +4,9 @@ Each process keeps a dict {source key: expiry timestamp}; a request costs one di
 The dict is reloaded from the database every SHIELD_REFRESH_SECONDS, or, when REDIS_URL is
 set, from a Redis hash that every process and node shares (checked every second through a
 generation counter, reloaded only when it moved). A ban made in this process is added at
-once. Refused requests are counted in memory and added to the Ban rows at refresh.
+once. While Redis is unreachable the database is read again as without Redis; a Redis that
+comes back empty is refilled from the database by the first process that notices. Refused
+requests are counted in memory and added to the Ban rows at refresh.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class BanSet:
     next_refresh: float = 0.0
     next_redis_check: float = 0.0
     redis_generation: int = -1
+    redis_down: bool = False
     blocked: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -73,8 +76,11 @@ def add(key: str, until: float) -> None:
         STATE.ranges.append((ipaddress.ip_network(key), until))
     client = _redis()
     if client is not None:
-        client.hset(REDIS_PREFIX + "bans", key, until)
-        client.incr(REDIS_PREFIX + "gen")
+        try:
+            client.hset(REDIS_PREFIX + "bans", key, until)
+            client.incr(REDIS_PREFIX + "gen")
+        except Exception:  # Redis down: the Ban row and this process hold it (see refresh)
+            log.warning("shield: Redis unreachable, ban of %s kept in the database only", key)
 
 
 def remove(key: str) -> None:
@@ -82,8 +88,11 @@ def remove(key: str) -> None:
     STATE.ranges = [(n, u) for n, u in STATE.ranges if networks.network_key(n) != key]
     client = _redis()
     if client is not None:
-        client.hdel(REDIS_PREFIX + "bans", key)
-        client.incr(REDIS_PREFIX + "gen")
+        try:
+            client.hdel(REDIS_PREFIX + "bans", key)
+            client.incr(REDIS_PREFIX + "gen")
+        except Exception:  # Redis down: the minute job rewrites the shared set from the database
+            log.warning("shield: Redis unreachable, lifting of %s kept in the database only", key)
 
 
 @functools.cache
@@ -115,7 +124,11 @@ def _load_from_db(now: float) -> None:
 
 def _load_from_redis(now: float) -> None:
     client = _redis()
-    generation = int(client.get(REDIS_PREFIX + "gen") or 0)
+    stored = client.get(REDIS_PREFIX + "gen")
+    if stored is None:  # a Redis that restarted empty: refill the shared set from the database
+        sync_redis()
+        stored = client.get(REDIS_PREFIX + "gen")
+    generation = int(stored or 0)
     if generation == STATE.redis_generation:
         return
     raw = client.hgetall(REDIS_PREFIX + "bans")
@@ -151,12 +164,16 @@ def refresh(now: float) -> None:
             STATE.next_redis_check = now + 1.0
             try:
                 _load_from_redis(now)
-            except Exception:  # Redis down: the database copy still protects.
-                log.warning("shield: Redis unreachable, using the database ban list")
+                STATE.redis_down = False
+            except Exception:  # Redis down: the database copy protects (below) until it is back.
+                if not STATE.redis_down:
+                    log.warning("shield: Redis unreachable, using the database ban list")
+                STATE.redis_down = True
+                STATE.redis_generation = -1  # reload the whole shared set once it answers
         if now < STATE.next_refresh:
             return
         STATE.next_refresh = now + settings.SHIELD_REFRESH_SECONDS
-        if settings.REDIS_URL:
+        if settings.REDIS_URL and not STATE.redis_down:
             from budstikke.shield.selectors import allow_networks, restricted_countries
 
             STATE.restricted = restricted_countries()
