@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from budstikke.privacy import purge_views as views
+
+urlpatterns: list[URLPattern] = [
+    path("retention/", views.retention, name="retention"),
+]

@@ -287,3 +287,19 @@ def test_only_operators_reach_the_offboarding_console(
     )
     personas.tenant_b.refresh_from_db()
     assert personas.tenant_b.status == Tenant.Status.ACTIVE
+
+
+def test_after_a_postgresql_style_restore_the_operator_re_applies_by_command(
+    personas: Personas,
+) -> None:
+    _fill_tenant_a(personas)
+    backup = _snapshot()
+    offboarding.cancel(personas.tenant_a, by="operator")
+    offboarding.purge(personas.tenant_a, now=True)
+    _restore(backup)
+    out = io.StringIO()
+
+    call_command("privacy", "after-restore", stdout=out)
+
+    assert "restored rows deleted again" in out.getvalue()
+    assert _rows_of(personas.tenant_a.pk) == {}
