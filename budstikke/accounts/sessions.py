@@ -8,7 +8,8 @@ from `clock.now()` so tests can move them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -39,7 +40,11 @@ def stamp(request: HttpRequest, user: User) -> None:
 
 def end_reason(request: HttpRequest, user: User) -> str | None:
     """Why this session must end now ("ended", "expired", "idle"), or None if it may go on."""
-    session = request.session
+    return end_reason_of(request.session, user)
+
+
+def end_reason_of(session: Mapping[str, Any], user: User) -> str | None:
+    """`end_reason` for a session's stored data (another user's session, read from the store)."""
     if session.get(EPOCH) != user.session_epoch:
         return "ended"
     now = clock.now().timestamp()

@@ -26,7 +26,8 @@ _FORBIDDEN_DETAIL_KEYS = {"password", "token", "code", "secret", "key", "otp", "
 def account_key(login: str) -> str:
     """A keyed digest of a login name: lets credential stuffing count distinct accounts
     without storing the name. Pass it as `account=` in a LOGIN_FAILED event."""
-    return salted_hmac("budstikke.shield.account", login.strip().lower()).hexdigest()[:16]
+    digest = salted_hmac("budstikke.shield.account", login.strip().lower(), algorithm="sha256")
+    return digest.hexdigest()[:16]
 
 
 def _event_path(request: HttpRequest) -> str:

@@ -93,7 +93,11 @@ class ShieldMiddleware:
         path = request.path_info
         if state.restricted and self._country_restricted(source, address, path, state):
             return _country_refused()
-        if self.flood.pour(source, now):
+        if self.flood.pour(source, now) and not (
+            state.allow and networks.contains(state.allow, source)
+        ):
+            # Allow-listed sources (operators, a load balancer's health checks, a load
+            # generator) are never banned, so they are not refused for volume either.
             self._overflow(request, SecurityEvent.Kind.RATE_FLOOD, "request-flood", source)
             return _refused()
         if classify.has_injection(path, request.META.get("QUERY_STRING", "")):

@@ -14,9 +14,29 @@ from budstikke.core.clientip import IPAddress, IPNetwork, normalise
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
 
 
+def _octets(text: str) -> tuple[int, int, int, int] | None:
+    """The octets of an IPv4 address written the one way `ipaddress` writes it (ASCII digits,
+    no leading zeros), else None: a shortcut that parses a log's addresses at a third of the
+    cost, and leaves every other spelling to `ipaddress`."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    octets = []
+    for part in parts:
+        if not (part.isascii() and part.isdigit()) or (part[0] == "0" and len(part) > 1):
+            return None
+        value = int(part)
+        if value > 255:
+            return None
+        octets.append(value)
+    return octets[0], octets[1], octets[2], octets[3]
+
+
 @functools.lru_cache(maxsize=65536)
 def source_key(address: str) -> str | None:
     """The ban key: '192.0.2.7' for IPv4, '2001:db8:1:2::/64' for IPv6, None for junk."""
+    if _octets(address) is not None:
+        return address
     text = normalise(address)
     if text is None:
         return None
@@ -58,6 +78,9 @@ def address_of(key: str) -> IPAddress:
 @functools.lru_cache(maxsize=65536)
 def is_shared(source: str) -> bool:
     """CGNAT puts many people behind one address: they get more room and shorter bans."""
+    octets = _octets(source)
+    if octets is not None:
+        return octets[0] == 100 and 64 <= octets[1] < 128  # 100.64.0.0/10
     try:
         return address_of(source) in CGNAT
     except ValueError:

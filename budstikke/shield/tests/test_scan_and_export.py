@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -107,3 +109,44 @@ def test_the_fail2ban_filter_takes_the_address_never_the_path(caplog: Any) -> No
     assert match.group("addr") == "192.0.2.7"
     assert json.loads(lines[0].split(" path=", 1)[1]).endswith("203.0.113.9")
     assert selectors.active_ban_for("203.0.113.9") is None
+
+
+def _as_fail2ban_sees_it(line: str) -> str:
+    """fail2ban cuts the date its datepattern finds out of a line before failregex runs."""
+    date = re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", line)
+    assert date is not None
+    return line[: date.start()] + line[date.end() :]
+
+
+def test_the_fail2ban_filter_matches_the_line_without_its_date(caplog: Any) -> None:
+    caplog.set_level("INFO", logger="budstikke.security")
+    seclog.event("exploit_probe", "2001:db8::7", "", "/.env", None)
+    match = _failregex().search(_as_fail2ban_sees_it(caplog.records[0].getMessage()))
+    assert match is not None
+    assert match.group("addr") == "2001:db8::7"
+
+
+@pytest.mark.skipif(shutil.which("fail2ban-regex") is None, reason="needs Debian's fail2ban")
+def test_fail2ban_regex_bans_the_logged_address_only(tmp_path: Path, caplog: Any) -> None:
+    caplog.set_level("INFO", logger="budstikke.security")
+    seclog.event("login_failed", "192.0.2.7", "DE", '/x" ip=203.0.113.9 country=DE path="', None)
+    seclog.event("injection", "198.51.100.4", "", "/?q=union+select", None)
+    log = tmp_path / "security.log"
+    log.write_text("".join(r.getMessage() + "\n" for r in caplog.records), encoding="utf-8")
+    done = subprocess.run(
+        [
+            str(shutil.which("fail2ban-regex")),
+            "--verbose",
+            str(log),
+            str(ROOT / "contrib/fail2ban/filter.d/budstikke.conf"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert "Lines: 2 lines, 0 ignored, 2 matched, 0 missed" in done.stdout
+    found = done.stdout.split("Failregex:")[1].split("Ignoreregex:")[0]  # the matched addresses
+    assert "192.0.2.7 " in found
+    assert "198.51.100.4 " in found
+    assert "203.0.113.9" not in found
