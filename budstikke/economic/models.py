@@ -72,6 +72,10 @@ class CustomerLink(EncryptedModel):
     base = EncryptedJSONField(default=dict)
     economic_updated = models.DateTimeField(null=True, blank=True)
     gone_at = models.DateTimeField(null=True, blank=True)
+    # Set when the person behind the customer was erased on a data-subject request: the
+    # link stays (so e-conomic's copy is not mistaken for a new customer) but is never
+    # merged again, so a later sync cannot bring the erased data back.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -320,6 +320,9 @@ class Engine:
             self._create_here(fresh)
 
     def _merge_linked(self, link: CustomerLink, item: Mapping[str, Any]) -> None:
+        if link.erased_at is not None:
+            self.report.unchanged += 1  # erased here on request: e-conomic's copy stays there
+            return
         customer = link.customer
         customer.tenant = self.tenant
         remote = from_economic(item)

@@ -148,7 +148,10 @@ def _customers(tenant: Tenant, found: Findings, start: datetime, result: Plan) -
         result.changes.append(Change("economic_conflicts", conflict, ["values"]))
     links = list(CustomerLink.objects.for_tenant(tenant).filter(customer_id__in=customer_ids))
     for link in links:
-        result.changes.append(Change("economic_links", link, ["base"]))
+        # A held customer keeps its identity and stays in sync; any other is unlinked from
+        # further syncing (erased_at), or the next pull would bring the person back.
+        erased = [] if link.customer_id in held_customers else ["erased_at"]
+        result.changes.append(Change("economic_links", link, ["base", *erased]))
     if links:
         result.kept.append(Kept("customers", len(links), KEPT_ECONOMIC))
     by_customer: dict[int, list[Any]] = {}

@@ -53,7 +53,10 @@ def path() -> Path:
 
 
 def neutral(field: models.Field[Any, Any]) -> Any:
-    """What an erased field holds: its empty default (JSON), NULL, or the empty string."""
+    """What an erased field holds: its empty default (JSON), NULL, or the empty string; a
+    field named `erased_at` records when the erasure happened."""
+    if field.name == "erased_at":
+        return clock.now()
     if isinstance(field, EncryptedJSONField):
         return field.get_default()
     if field.null:
@@ -139,6 +142,8 @@ def neutralise(row: models.Model, fields: list[str], using: str | None = None) -
             current = getattr(row, name)
         except VaultError:
             current = object()
+        if name == "erased_at" and current is not None:
+            continue  # erased before: keep the first time
         if not _same(current, wanted):
             setattr(row, name, wanted)
             changed.append(name)
