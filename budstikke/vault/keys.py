@@ -8,6 +8,7 @@ the grace a rotation waits before retiring an old version (see rotation.py).
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -22,8 +23,9 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from budstikke.vault import envelope
 from budstikke.vault import keyring as keyring_module
-from budstikke.vault.errors import KeyVersionUnavailable, TenantKeyDestroyed
+from budstikke.vault.errors import KeyVersionUnavailable, MalformedCiphertext, TenantKeyDestroyed
 from budstikke.vault.providers import KEY_BYTES, KeyProvider, configured_provider
 
 PLATFORM = "platform"
@@ -69,6 +71,9 @@ class _Store:
         self.clear()
 
     def clear(self) -> None:
+        for opener in getattr(self, "openers", {}).values():
+            opener.by_head.clear()
+        self.openers: dict[int, Opener] = {}
         self.keys: dict[tuple[str, int], tuple[float, DataKey]] = {}
         self.current: dict[str, tuple[float, int]] = {}
         self._provider: KeyProvider | None = None
@@ -86,19 +91,29 @@ class _Store:
             self._keyring = keyring_module.Keyring(Path(settings.KEYS_DIR))
         return self._keyring
 
-    def remember(self, key: DataKey) -> DataKey:
+    def remember(self, key: DataKey) -> tuple[float, DataKey]:
         ttl = float(settings.VAULT_DEK_CACHE_SECONDS)
+        entry = (time.monotonic() + ttl, key)
         with self.lock:
             while len(self.keys) >= settings.VAULT_DEK_CACHE_SIZE:
                 del self.keys[next(iter(self.keys))]
-            self.keys[(key.scope, key.version)] = (time.monotonic() + ttl, key)
-        return key
+            self.keys[(key.scope, key.version)] = entry
+        return entry
+
+    def close_openers(self, scope: str) -> None:
+        """Empty the scope's openers, also for rows still holding one: their next field
+        asks the keyring again (and meets a retired or destroyed key)."""
+        for tenant_id, opener in list(self.openers.items()):
+            if opener.scope == scope:
+                opener.by_head.clear()
+                self.openers.pop(tenant_id, None)
 
     def evict(self, scope: str) -> None:
         with self.lock:
             for cached in [k for k in self.keys if k[0] == scope]:
                 del self.keys[cached]
             self.current.pop(scope, None)
+            self.close_openers(scope)
 
 
 _store = _Store()
@@ -144,18 +159,60 @@ def _unwrap(record: keyring_module.KeyRecord) -> DataKey:
     return DataKey(record.scope, record.version, AESGCM(raw), raw)
 
 
-def key(scope: str, version: int) -> DataKey:
-    """The scope's key of this version (for reading)."""
+def _entry(scope: str, version: int) -> tuple[float, DataKey]:
+    """(expiry, key) of the scope's key of this version, unwrapped if not cached."""
     store = _store
     entry = store.keys.get((scope, version))
     if entry is not None and entry[0] > time.monotonic():
-        return entry[1]
+        return entry
     record = store.keyring.record(scope, version)
     if record is None:
         if store.keyring.is_shredded(scope):
             raise TenantKeyDestroyed(f"the keys of {scope} were destroyed")
         raise KeyVersionUnavailable(f"{scope} has no key version {version}")
     return store.remember(_unwrap(record))
+
+
+def key(scope: str, version: int) -> DataKey:
+    """The scope's key of this version (for reading)."""
+    return _entry(scope, version)[1]
+
+
+class Opener:
+    """The read side of one tenant's keys for encrypted fields: AES-GCM keys by ciphertext
+    header (format byte + key version), so a list page looks a key up once per page and
+    rows share it. Replaced once a key it holds passes its cache expiry; shredding,
+    retiring and `reset()` empty it, also for rows still holding it."""
+
+    __slots__ = ("by_head", "expires", "scope")
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        self.expires = math.inf
+        self.by_head: dict[bytes, AESGCM] = {}
+
+    def aead(self, head: bytes) -> AESGCM:
+        """The key named by a ciphertext header (its first 5 bytes)."""
+        if len(head) != envelope.HEADER.size or head[0] != envelope.FORMAT_V1:
+            raise MalformedCiphertext("not a vault ciphertext")
+        expires, data_key = _entry(self.scope, int.from_bytes(head[1:]))
+        self.expires = min(self.expires, expires)
+        self.by_head[head] = data_key.aead
+        return data_key.aead
+
+
+def opener(tenant_id: int) -> Opener:
+    """The tenant's opener (see `Opener`); one dict lookup while it is fresh."""
+    openers = _store.openers
+    found = openers.get(tenant_id)
+    if found is None or found.expires <= time.monotonic():
+        if found is not None:
+            found.by_head.clear()
+        with _store.lock:
+            while len(openers) >= settings.VAULT_DEK_CACHE_SIZE:
+                del openers[next(iter(openers))]
+            found = openers[tenant_id] = Opener(tenant_scope(tenant_id))
+    return found
 
 
 def current(scope: str) -> DataKey:
@@ -169,7 +226,7 @@ def current(scope: str) -> DataKey:
     cached = store.keys.get((scope, record.version))
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
-    return store.remember(_unwrap(record))
+    return store.remember(_unwrap(record))[1]
 
 
 def live_versions(scope: str) -> list[int]:
@@ -195,6 +252,7 @@ def retire(scope: str, version: int) -> None:
     _store.keyring.retire(scope, version)
     with _store.lock:
         _store.keys.pop((scope, version), None)
+        _store.close_openers(scope)
 
 
 def shred(scope: str) -> int:

@@ -19,7 +19,7 @@ from budstikke.vault.errors import (
     MissingTenantContext,
     TenantKeyDestroyed,
 )
-from budstikke.vault.fields import BlindIndexField, Ciphertext, EncryptedField
+from budstikke.vault.fields import ROW_KEYS, BlindIndexField, Ciphertext, EncryptedField
 
 
 class EncryptedQuerySet(TenantQuerySet):
@@ -108,3 +108,9 @@ class EncryptedModel(TenantOwned):
 
     class Meta:
         abstract = True
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A pickled row (a cache, a task argument) never carries the keys it read with."""
+        state: dict[str, Any] = super().__getstate__()
+        state.pop(ROW_KEYS, None)
+        return state

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -152,3 +154,14 @@ def test_it_keeps_unread_fields_byte_identical_on_save(alice_co: Tenant) -> None
     loaded.save()
 
     assert _raw_column(contact, "notes") == before
+
+
+def test_a_read_row_pickles_without_its_keys(alice_co: Tenant) -> None:
+    contact = Contact.objects.create(tenant=alice_co, name="Karen", notes="Bagdør")
+    loaded = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+    assert loaded.name == "Karen"
+
+    copy = pickle.loads(pickle.dumps(loaded))  # noqa: S301 - our own bytes
+
+    assert copy.name == "Karen"
+    assert copy.notes == "Bagdør"
