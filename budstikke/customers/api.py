@@ -27,6 +27,11 @@ from budstikke.tenants.models import Tenant
 
 router = Router(tags=["customers"])
 MAX_LIMIT = 200
+# The largest value the database's positive integer columns hold.
+MAX_NUMBER = 2_147_483_647
+NOT_NULLABLE = frozenset(
+    {"name", "currency", "customer_group", "payment_terms", "vat_zone", "default_service", "tags"}
+)
 
 
 class PickupAddress(Schema):
@@ -55,9 +60,9 @@ class CustomerIn(Schema):
     ean: str | None = Field(None, max_length=40)
     website: str | None = Field(None, max_length=255)
     currency: str | None = Field(None, min_length=3, max_length=3)
-    customer_group: int | None = Field(None, ge=1)
-    payment_terms: int | None = Field(None, ge=1)
-    vat_zone: int | None = Field(None, ge=1)
+    customer_group: int | None = Field(None, ge=1, le=MAX_NUMBER)
+    payment_terms: int | None = Field(None, ge=1, le=MAX_NUMBER)
+    vat_zone: int | None = Field(None, ge=1, le=MAX_NUMBER)
     credit_limit: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     default_service: Service | None = None
     tags: list[str] | None = Field(None, max_length=50)
@@ -65,6 +70,14 @@ class CustomerIn(Schema):
     pickup_addresses: list[PickupAddress] | None = Field(None, max_length=50)
     contact_persons: list[ContactPerson] | None = Field(None, max_length=50)
     custom_fields: dict[str, str | int | float | bool | date | None] | None = None
+
+    @field_validator("tags")
+    @classmethod
+    def tags_fit(cls, value: list[str] | None) -> list[str] | None:
+        limit = Customer._meta.get_field("tags").max_length or 500
+        if value is not None and len(actions.normalise_tags(value)) > limit:
+            raise ValueError(f"tags must fit in {limit - 2} characters together")
+        return value
 
     @field_validator("currency")
     @classmethod
@@ -92,7 +105,8 @@ class CustomerIn(Schema):
             }
         if data.get("default_service") is not None:
             data["default_service"] = str(data["default_service"])
-        return {k: v for k, v in data.items() if not (v is None and k == "name")}
+        # These columns cannot be empty: an explicit null leaves them as they are.
+        return {k: v for k, v in data.items() if not (v is None and k in NOT_NULLABLE)}
 
 
 class CustomerOut(Schema):

@@ -11,7 +11,7 @@ from django import forms
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
-from budstikke.customers.actions import EDITABLE
+from budstikke.customers.actions import EDITABLE, normalise_tags
 from budstikke.customers.models import Customer, CustomFieldDefinition, Service, SyncState
 from budstikke.economic.simulator.resources import (
     CURRENCIES,
@@ -21,6 +21,10 @@ from budstikke.economic.simulator.resources import (
 )
 
 CUSTOM_PREFIX = "cf_"
+
+
+# The stored form (",a,b,") must fit the column.
+TAGS_MAX_LENGTH = Customer._meta.get_field("tags").max_length or 500
 
 
 def _numbered(choices: dict[int, str]) -> list[tuple[int, str]]:
@@ -137,6 +141,15 @@ class CustomerForm(forms.Form):
         validate = EmailValidator(message=_("Enter valid email addresses, separated by spaces."))
         for part in value.split():
             validate(part)
+        return value
+
+    def clean_tags(self) -> str:
+        value: str = self.cleaned_data["tags"]
+        if len(normalise_tags(value)) > TAGS_MAX_LENGTH:
+            raise forms.ValidationError(
+                _("The tags are too long together: at most %(max)d characters.")
+                % {"max": TAGS_MAX_LENGTH - 2}
+            )
         return value
 
     def clean_pickup_addresses(self) -> list[dict[str, str]]:

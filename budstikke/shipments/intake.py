@@ -28,6 +28,7 @@ MAX_PARCELS = 99
 MAX_WEIGHT_KG = Decimal("10000")
 MAX_COD = Decimal("1000000")
 CURRENCIES = ("DKK", "EUR", "SEK", "NOK")
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 LENGTHS = {
     "recipient_name": 255,
     "delivery_address": 510,
@@ -75,6 +76,9 @@ class _Reader:
         value = "" if raw is None else str(raw).strip()
         if required and not value:
             self.fail(name, _("This field is required."))
+        if "\x00" in value:
+            # PostgreSQL text cannot hold NUL; a CSV cell or JSON string can.
+            self.fail(name, _("Remove the NUL character (an invisible control character)."))
         limit = LENGTHS.get(name)
         if limit is not None and len(value) > limit:
             self.fail(
@@ -130,6 +134,14 @@ class _Reader:
                 name,
                 _("“%(value)s” is not a date and time like 2026-03-14 10:00.")
                 % {"value": str(raw)[:40]},
+            )
+            return None
+        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            # Year 1 or 9999 parse, but cannot be stored once moved to UTC.
+            self.fail(
+                name,
+                _("Use a date between the years %(first)d and %(last)d.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR},
             )
             return None
         if parsed.tzinfo is None:
@@ -237,7 +249,7 @@ def phone_policy(tenant: Tenant) -> Any:
     return Policy.for_tenant(tenant)
 
 
-def parse(  # noqa: PLR0912 - one pass over every field, in reading order
+def parse(  # noqa: PLR0912, PLR0915 - one pass over every field, in reading order
     tenant: Tenant,
     values: Mapping[str, Any],
     *,
@@ -309,6 +321,9 @@ def parse(  # noqa: PLR0912 - one pass over every field, in reading order
     if cod_amount == 0:
         cod_amount = None
 
+    reference = reader.text("reference")
+    order_reference = reader.text("order_reference")
+    notes = reader.text("notes") or None
     parcels = _parcels(reader)
     if reader.errors:
         raise IntakeError(reader.errors)
@@ -330,9 +345,9 @@ def parse(  # noqa: PLR0912 - one pass over every field, in reading order
         pickup_country=pickup_country,
         pickup_phone=pickup_phone,
         service=service,
-        reference=reader.text("reference"),
-        order_reference=reader.text("order_reference"),
-        notes=reader.text("notes") or None,
+        reference=reference,
+        order_reference=order_reference,
+        notes=notes,
         window_start=window_start,
         window_end=window_end,
         cod_amount=cod_amount,
