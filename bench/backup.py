@@ -69,6 +69,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         import django
 
         django.setup()
+        from bench.report import result
         from budstikke.backups import archive, drill, engines
 
         source = workdir / "bench.sqlite3"
@@ -123,6 +124,14 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         print(f"backup throughput: {size / mine / 1e6:.0f} MB/s (baseline {size / base / 1e6:.0f})")
         print(f"backup time ratio to sqlite3 .backup | zstd: {mine / base:.2f}x")
         print(f"restore (drill) time: {restore:.1f} s for {size / 1e6:.0f} MB")
+        result(
+            "backup",
+            f"backup time, {size / 1e6:.0f} MB SQLite, vs sqlite3 .backup | zstd",
+            mine,
+            unit="s",
+            baseline=base,
+        )
+        result("backup", f"restore drill time, {size / 1e6:.0f} MB SQLite", restore, unit="s")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 from datetime import timedelta
@@ -29,12 +30,19 @@ def main() -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
     os.environ["DJANGO_SETTINGS_MODULE"] = "budstikke.settings"
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    try:
+        _run(args)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
+
+def _run(args: argparse.Namespace) -> None:
     import django
 
     django.setup()
     from django.core.management import call_command
 
+    from bench.report import result
     from budstikke.core import clock
     from budstikke.economic import sync
     from budstikke.economic.client import MAX_PAGE_SIZE
@@ -59,6 +67,14 @@ def main() -> None:
             f"{first.seconds:.1f} s, {first.pulled / first.seconds:.0f} records/s"
             + (f", errors: {first.errors}" if first.errors else "")
         )
+        result(
+            "sync",
+            f"initial sync of {args.customers} customers",
+            first.pulled / first.seconds,
+            unit="records/s",
+            goal="no errors",
+            met=not first.errors and first.pulled == args.customers,
+        )
         for number in range(1, 11):
             simulator.store.edit_customer(
                 DEFAULT_AGREEMENT, number * (args.customers // 11), city="Ribe"
@@ -69,6 +85,22 @@ def main() -> None:
             f"incremental sync, 10 changed: {second.updated_here} updated, "
             f"{second.api_calls} API calls, {second.seconds:.3f} s "
             f"(goal ≤ {GOAL_CALLS} calls and < {GOAL_SECONDS:.0f} s: {'met' if met else 'NOT met'})"
+        )
+        result(
+            "sync",
+            "incremental sync, 10 changed: API calls",
+            second.api_calls,
+            unit="calls",
+            goal=f"<= {GOAL_CALLS}",
+            met=second.api_calls <= GOAL_CALLS,
+        )
+        result(
+            "sync",
+            "incremental sync, 10 changed: time",
+            second.seconds,
+            unit="s",
+            goal=f"< {GOAL_SECONDS:.0f} s",
+            met=second.seconds < GOAL_SECONDS,
         )
 
 

@@ -17,6 +17,7 @@ import argparse
 import os
 import random
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -133,6 +134,13 @@ def main() -> None:
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
     workdir = Path(tempfile.mkdtemp(prefix="budstikke-bench-tracking-"))
+    try:
+        _run(args, sizes, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, sizes: list[int], workdir: Path) -> None:
     db = workdir / "bench.sqlite3"
     os.environ |= {
         "BUDSTIKKE_DATA_DIR": str(workdir),
@@ -141,6 +149,7 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
     }
     sys.path.insert(0, str(ROOT))
+    from bench.report import result
     from bench.server import certificate, ensure_wrk, free_port, server_argv, wait_until_up
 
     wrk = ensure_wrk()
@@ -191,6 +200,13 @@ def main() -> None:
             f"{size:>10}  {tracking:>10.0f}  {bare:>8.0f}  {tracking / bare:.2f}"
             f"   (filled in {filled:.0f} s)",
             flush=True,
+        )
+        result(
+            "tracking",
+            f"public tracking lookups at {size} shipments vs a bare view",
+            tracking,
+            unit="req/s",
+            baseline=bare,
         )
 
 
