@@ -1,20 +1,17 @@
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from budstikke.backups import actions, engines
+from budstikke.backups.testing import installation_in_file
 from budstikke.tenants.models import Membership
 from budstikke.tenants.testing import Personas
 
@@ -38,29 +35,10 @@ def test_sqlite_restore_swaps_the_file_and_keeps_the_old_one(
     personas: Personas, backup_dirs: Path
 ) -> None:
     database = backup_dirs / "data" / "db.sqlite3"
-    connection.ensure_connection()
-    with closing(sqlite3.connect(database)) as copy:
-        connection.connection.backup(copy)
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "BUDSTIKKE_DATA_DIR": str(backup_dirs / "data"),
-        "BUDSTIKKE_KEYS_DIR": str(settings.KEYS_DIR),
-        "BUDSTIKKE_BACKUP_DIR": str(backup_dirs / "backups"),
-        "LOG_LEVEL": "ERROR",
-    }
+    run = installation_in_file(backup_dirs / "data", backup_dirs / "backups")
 
     def manage(*args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", "backup", *args],
-            cwd=settings.BASE_DIR,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return result.stdout
+        return run("backup", *args)
 
     backup_id = manage("create").split()[1]
     with closing(sqlite3.connect(database)) as live:

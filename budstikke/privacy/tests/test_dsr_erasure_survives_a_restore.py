@@ -3,22 +3,19 @@ outside the database, erases them again as part of the restore."""
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
 from budstikke.backups import actions
+from budstikke.backups.testing import installation_in_file
 from budstikke.privacy import dsr, dsr_journal, dsr_search
 from budstikke.privacy.dsr_testing import ANNA, ANNA_EMAIL, make_world
 from budstikke.shipments.models import Shipment
@@ -92,29 +89,7 @@ def test_restoring_the_installation_erases_the_person_again(
 ) -> None:
     world = make_world(personas)
     database = backup_dirs / "data" / "db.sqlite3"
-    connection.ensure_connection()
-    with closing(sqlite3.connect(database)) as copy:
-        connection.connection.backup(copy)
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "BUDSTIKKE_DATA_DIR": str(backup_dirs / "data"),
-        "BUDSTIKKE_KEYS_DIR": str(settings.KEYS_DIR),
-        "BUDSTIKKE_BACKUP_DIR": str(backup_dirs / "backups"),
-        "LOG_LEVEL": "ERROR",
-    }
-
-    def manage(*args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=settings.BASE_DIR,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return result.stdout
+    manage = installation_in_file(backup_dirs / "data", backup_dirs / "backups")
 
     backup_id = manage("backup", "create").split()[1]
     manage(

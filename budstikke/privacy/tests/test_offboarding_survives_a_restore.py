@@ -3,17 +3,14 @@ in, and the restore itself deletes that tenant's rows again (its keys stay destr
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
+from budstikke.backups.testing import installation_in_file
 from budstikke.customers.actions import create_customer
 from budstikke.tenants.testing import Personas
 
@@ -29,31 +26,7 @@ def test_restoring_a_backup_from_before_offboarding_brings_none_of_it_back(
     data = tmp_path / "data"
     data.mkdir()
     database = data / "db.sqlite3"
-    connection.ensure_connection()
-    with closing(sqlite3.connect(database)) as copy:
-        connection.connection.backup(copy)
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "BUDSTIKKE_DATA_DIR": str(data),
-        "BUDSTIKKE_KEYS_DIR": str(settings.KEYS_DIR),
-        "BUDSTIKKE_BACKUP_DIR": str(tmp_path / "backups"),
-        "BUDSTIKKE_BACKUP_TARGET": "local",
-        "LOG_LEVEL": "ERROR",
-    }
-
-    def manage(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=settings.BASE_DIR,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        return done.stdout
+    manage = installation_in_file(data, tmp_path / "backups")
 
     backup_id = manage("backup", "create").split()[1]
     assert "certificate DC-" in manage("tenant", "offboard", personas.tenant_a.slug, "--now")
