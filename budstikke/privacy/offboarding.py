@@ -33,11 +33,11 @@ from typing import IO, TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import models, router, transaction
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from budstikke.core import clock
+from budstikke.privacy import tenant_mail
 from budstikke.privacy.models import DeletionCertificate
 from budstikke.tenants.models import Membership, Role, Tenant
 from budstikke.vault import shredding
@@ -80,13 +80,6 @@ def _admins(tenant: Tenant) -> list[str]:
     )
 
 
-def _tell_admins(tenant: Tenant, subject: str, body: str) -> None:
-    recipients = _admins(tenant)
-    if recipients:
-        # The mail backend is the outbox: queued in this transaction, sent by the worker.
-        send_mail(subject, body, None, recipients)
-
-
 # -- lifecycle ---------------------------------------------------------------------------
 
 
@@ -106,10 +99,10 @@ def cancel(tenant: Tenant, *, by: str, grace_days: int | None = None) -> Tenant:
     tenant.cancelled_by = by
     tenant.purge_after = now + timedelta(days=days)
     tenant.save(update_fields=["status", "cancelled_at", "cancelled_by", "purge_after"])
-    with translation.override(tenant.language):
-        _tell_admins(
-            tenant,
-            _("%(company)s: the subscription is cancelled") % {"company": tenant.name},
+
+    def compose(company: Tenant) -> tuple[str, str]:
+        return (
+            _("%(company)s: the subscription is cancelled") % {"company": company.name},
             _(
                 "The subscription of %(company)s on Budstikke was cancelled. Only "
                 "administrators can still sign in, to export the company's data or to withdraw "
@@ -117,11 +110,13 @@ def cancel(tenant: Tenant, *, by: str, grace_days: int | None = None) -> Tenant:
                 "destroyed; that cannot be undone.\n\nExport: %(url)s\n"
             )
             % {
-                "company": tenant.name,
-                "date": f"{tenant.purge_after:%Y-%m-%d %H:%M} UTC",
-                "url": settings.PUBLIC_URL + reverse("privacy:offboarding"),
+                "company": company.name,
+                "date": f"{company.purge_after:%Y-%m-%d %H:%M} UTC",
+                "url": tenant_mail.page_link("privacy:offboarding"),
             },
         )
+
+    tenant_mail.mail_admins_of([tenant], compose, leaving=True)
     logger.warning("tenant %s cancelled by %s; purge after %s", tenant.pk, by, tenant.purge_after)
     return tenant
 

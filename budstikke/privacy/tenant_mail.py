@@ -23,10 +23,14 @@ def page_link(url_name: str) -> str:
     return settings.PUBLIC_URL + reverse(url_name)
 
 
-def mail_admins_of(tenants: Iterable[Tenant], compose: Compose) -> int:
-    """Queue `compose(tenant)` -> (subject, body) to every admin of each active tenant.
+def mail_admins_of(tenants: Iterable[Tenant], compose: Compose, *, leaving: bool = False) -> int:
+    """Queue `compose(tenant)` -> (subject, body) to every admin of each active tenant (and
+    of cancelled ones with `leaving`, whose admins keep access during the grace period).
     Returns the number of messages queued."""
-    wanted = [tenant for tenant in tenants if tenant.status == Tenant.Status.ACTIVE]
+    statuses = (
+        {Tenant.Status.ACTIVE, Tenant.Status.CANCELLED} if leaving else {Tenant.Status.ACTIVE}
+    )
+    wanted = [tenant for tenant in tenants if tenant.status in statuses]
     admins = (
         Membership.objects.filter(tenant__in=wanted, role=Role.ADMIN)
         .select_related("user", "tenant")
