@@ -9,6 +9,8 @@ PY = $(UV) run --frozen python
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/budstikke
 # Browser tests drive Debian's Chromium through Playwright; no browser is ever downloaded.
 SYSTEM_TOOLS := msgfmt:gettext openssl:openssl chromium:chromium pdftoppm:poppler-utils zbarimg:zbar-tools
+# Tools only `make test` uses: fail2ban-regex checks the fail2ban filter Budstikke ships.
+TEST_TOOLS := fail2ban-regex:fail2ban
 # Tools of the operator-facing suites (docs/security-tests.md), installed by the target that needs them.
 AUDIT_TOOLS := sqlmap:sqlmap testssl:testssl.sh
 LOAD_TOOLS := wrk:wrk
@@ -26,7 +28,7 @@ define install-missing
 	fi
 endef
 
-.PHONY: help setup system-deps run test lint typecheck deploy-check test-sqlite test-postgres messages \
+.PHONY: help setup system-deps test-deps run test lint typecheck deploy-check test-sqlite test-postgres messages \
 	bench-server fuzz audit load bench faults
 
 help:
@@ -75,7 +77,10 @@ test-postgres:
 	@echo "== tests on PostgreSQL =="
 	DATABASE_URL=$(POSTGRES_URL) $(UV) run --frozen pytest -n 2
 
-test: setup lint typecheck deploy-check test-sqlite test-postgres
+test-deps:
+	$(call install-missing,$(TEST_TOOLS))
+
+test: setup test-deps lint typecheck deploy-check test-sqlite test-postgres
 
 messages:
 	$(PY) manage.py makemessages -l da --no-location --no-obsolete -i ".venv/*" -i "var/*"

@@ -129,15 +129,18 @@ def _index_names(model: type[models.Model], fields: list[str]) -> list[str]:
 
 def neutralise(row: models.Model, fields: list[str], using: str | None = None) -> bool:
     """Set `fields` of `row` to their neutral values and clear the blind indexes over them;
-    False when they already were (nothing written)."""
+    False when they already were (nothing written). Fields of the row's sealed record are
+    sealed again together with its other fields, so a row whose record does not open is
+    left as it is (the VaultError is raised); an encrypted column that does not open is
+    overwritten."""
     model = type(row)
     using = using or row._state.db or "default"
     indexes = _index_names(model, fields)
     changed = []
     for name in fields:
-        concrete = model._meta.get_field(name)
-        assert isinstance(concrete, models.Field)
-        wanted = neutral(concrete)
+        target = model._meta.get_field(name)
+        assert isinstance(target, models.Field)
+        wanted = neutral(target)
         try:
             current = getattr(row, name)
         except VaultError:

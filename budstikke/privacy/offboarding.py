@@ -41,7 +41,7 @@ from budstikke.privacy import tenant_mail
 from budstikke.privacy.models import DeletionCertificate
 from budstikke.tenants.models import Membership, Role, Tenant
 from budstikke.vault import shredding
-from budstikke.vault.fields import BlindIndexField, EncryptedField
+from budstikke.vault.fields import BlindIndexField, SealedRecordField, record_fields
 
 if TYPE_CHECKING:
     from budstikke.accounts.models import User
@@ -153,22 +153,20 @@ def _plain(value: Any) -> Any:
 
 
 def _exported_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
-    return [
+    """The model's columns, then the fields of its sealed record (decrypted, by name); not
+    the sealed record itself, nor blind indexes and token hashes."""
+    columns = [
         f
         for f in model._meta.concrete_fields
-        if not isinstance(f, BlindIndexField) and f.name not in _NOT_EXPORTED
+        if not isinstance(f, BlindIndexField | SealedRecordField) and f.name not in _NOT_EXPORTED
     ]
+    return [*columns, *record_fields(model)]
 
 
 def _records(model: type[models.Model], tenant: Tenant) -> Iterator[dict[str, Any]]:
     fields = _exported_fields(model)
     for obj in _rows(model, tenant.pk).order_by("pk").iterator(chunk_size=2000):
-        yield {
-            f.name if isinstance(f, EncryptedField) else f.attname: _plain(
-                getattr(obj, f.name if isinstance(f, EncryptedField) else f.attname)
-            )
-            for f in fields
-        }
+        yield {f.attname: _plain(getattr(obj, f.attname)) for f in fields}
 
 
 def export(tenant: Tenant, sink: IO[bytes]) -> dict[str, int]:

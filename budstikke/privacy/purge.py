@@ -38,11 +38,14 @@ from budstikke.privacy.models import PurgeCount, PurgeRun
 from budstikke.privacy.registry import ANONYMISE, DELETE, TRUNCATE_IP, Rule
 from budstikke.vault import envelope
 from budstikke.vault.fields import (
+    RECORD,
     BlindIndexField,
     Ciphertext,
     EncryptedBinaryField,
-    EncryptedField,
-    EncryptedJSONField,
+    EncryptedColumnField,
+    RecordField,
+    encrypted_fields,
+    record_fields,
 )
 
 logger = logging.getLogger(__name__)
@@ -165,28 +168,82 @@ def _sweep(
             job.add(key, DELETE, tenant_id, count)
 
 
-def _blank(model: type[models.Model], name: str, tenant_id: int, seal_id: Any) -> Any:
-    """The value an anonymised encrypted field gets: NULL where allowed, otherwise an
-    empty value sealed for this row (the column cannot hold plaintext)."""
-    target = model._meta.get_field(name)
-    assert isinstance(target, EncryptedField)
-    if target.null:
-        return None
-    if isinstance(target, EncryptedBinaryField):
-        data = b""
-    elif isinstance(target, EncryptedJSONField):
-        data = target.encode(None)
-    else:
-        data = target.encode("")
-    sealed: Ciphertext = target.seal_raw(tenant_id, seal_id, data)
+def _blank_column(target: EncryptedColumnField, tenant_id: int, seal_id: Any) -> Any:
+    """The stored value of an anonymised encrypted column that cannot be NULL: an empty
+    value sealed for this row (the column cannot hold plaintext)."""
+    empty = b"" if isinstance(target, EncryptedBinaryField) else ""
+    sealed: Ciphertext = target.seal_raw(tenant_id, seal_id, target.encode(empty))
     return sealed
 
 
 def _personal_fields(model: type[models.Model]) -> tuple[list[str], list[str]]:
     """(encrypted fields, blind indexes) of a model: what anonymising empties."""
-    encrypted = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]
+    encrypted = [f.name for f in encrypted_fields(model)]
     indexes = [f.attname for f in model._meta.concrete_fields if isinstance(f, BlindIndexField)]
     return encrypted, indexes
+
+
+@dataclass(frozen=True)
+class _Blanking:
+    """The encrypted fields anonymising empties, by where they are stored."""
+
+    record: bool  # the row's sealed record goes (`sealed` NULL: every record field empty)
+    columns: tuple[EncryptedColumnField, ...]  # encrypted columns, a column each
+    indexes: tuple[str, ...]  # blind indexes over these fields (attnames)
+
+    @classmethod
+    def of(
+        cls, model: type[models.Model], names: Sequence[str], indexes: Sequence[str] = ()
+    ) -> _Blanking:
+        """`indexes`: further blind indexes to clear (those over `names` always are).
+        A rule anonymises a model's record fields all together or none of them: the record
+        is one ciphertext, and dropping it needs no decryption."""
+        targets = [model._meta.get_field(name) for name in names]
+        record = {f.name for f in targets if isinstance(f, RecordField)}
+        columns = tuple(f for f in targets if isinstance(f, EncryptedColumnField))
+        if len(record) + len(columns) != len(targets):
+            raise TypeError(f"{model.__name__}: only encrypted fields are anonymised: {names}")
+        if record and record != {f.name for f in record_fields(model)}:
+            raise TypeError(
+                f"{model.__name__}: anonymise all of its record fields or none ({sorted(record)})"
+            )
+        over = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, BlindIndexField) and f.source in names
+        ]
+        return cls(bool(record), columns, tuple(dict.fromkeys([*indexes, *over])))
+
+
+def _not_blank(queryset: models.QuerySet[Any], names: Sequence[str]) -> models.QuerySet[Any]:
+    """The queryset's rows where any of these encrypted fields holds more than an empty
+    value: rows with a sealed record, and encrypted columns longer than a sealed empty
+    value."""
+    blanking = _Blanking.of(queryset.model, names)
+    query = Q(**{f"{RECORD}__isnull": False}) if blanking.record else Q()
+    lengths = {f"_len_{f.attname}": Length(f.attname) for f in blanking.columns}
+    for alias in lengths:
+        query |= Q(**{f"{alias}__gt": envelope.MIN_LENGTH})
+    found: models.QuerySet[Any] = queryset.annotate(**lengths).filter(query)
+    return found
+
+
+def _blank_rows(
+    model: type[models.Model], blanking: _Blanking, rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """One UPDATE for the batch (`sealed`, blind indexes and nullable columns to NULL),
+    then one per row for a column that needs its own sealed empty value."""
+    values: dict[str, Any] = dict.fromkeys(blanking.indexes)
+    if blanking.record:
+        values[RECORD] = None
+    sealed = [f for f in blanking.columns if not f.null]
+    values.update((f.attname, None) for f in blanking.columns if f.null)
+    model._base_manager.filter(pk__in=[row[0] for row in rows]).update(**values)
+    if sealed:
+        for pk, tenant_id, seal_id in rows:
+            model._base_manager.filter(pk=pk).update(
+                **{f.attname: _blank_column(f, tenant_id, seal_id) for f in sealed}
+            )
 
 
 def _anonymise(
@@ -198,35 +255,20 @@ def _anonymise(
     indexes: Sequence[str] = (),
     children: Sequence[_Child] = (),
 ) -> None:
-    """Blank `fields` (and their blind indexes) of the queryset's rows, keeping the rows.
-    Each row gets its own sealed empty value, so rows are written one by one, batch by
-    batch. The queryset must leave out rows already blank, or each night redoes them."""
+    """Blank the encrypted `fields` of the queryset's rows and clear the blind indexes over
+    them (and `indexes`), keeping the rows, batch by batch: the row's record goes (`sealed`
+    NULL: every record field reads its default) without a row being opened. The queryset
+    must leave out rows already blank (see `_not_blank`), or each night redoes them."""
     model = queryset.model
+    blanking = _Blanking.of(model, fields, indexes)
     for rows in _pages(queryset, "tenant_id", "seal_id"):
+        ids = [row[0] for row in rows]
         with transaction.atomic():
-            _remove_children(job, children, [row[0] for row in rows])
+            _remove_children(job, children, ids)
             if not job.dry_run:
-                for pk, tenant_id, seal_id in rows:
-                    values = {name: _blank(model, name, tenant_id, seal_id) for name in fields}
-                    values.update(dict.fromkeys(indexes))
-                    model._base_manager.filter(pk=pk).update(**values)
+                _blank_rows(model, blanking, rows)
         for tenant_id, count in _by_tenant(rows, True).items():
             job.add(key, ANONYMISE, tenant_id, count)
-
-
-def _not_blank(*names: str) -> Q:
-    """Rows where any of these encrypted fields holds more than an empty value."""
-    query = Q()
-    for name in names:
-        query |= Q(**{f"_len_{name}__gt": envelope.MIN_LENGTH})
-    return query
-
-
-def _with_lengths(queryset: models.QuerySet[Any], *names: str) -> models.QuerySet[Any]:
-    annotated: models.QuerySet[Any] = queryset.annotate(
-        **{f"_len_{name}": Length(name) for name in names}
-    )
-    return annotated
 
 
 # -- IP addresses -----------------------------------------------------------------------
@@ -374,7 +416,7 @@ def _shipments(job: _Job) -> None:
     _sweep(job, "shipments.shipment", past.filter(~Exists(on_open_books)), _SHIPMENT_CHILDREN)
 
     fields, indexes = _personal_fields(Shipment)
-    held = _with_lengths(past.filter(Exists(on_open_books)), *fields).filter(_not_blank(*fields))
+    held = _not_blank(past.filter(Exists(on_open_books)), fields)
     _anonymise(job, "shipments.shipment", held, fields, indexes=indexes, children=_SHIPMENT_RECORDS)
 
 
@@ -399,7 +441,7 @@ def _sms(job: _Job) -> None:
     _anonymise(
         job,
         "notify.smsmessage.body",
-        _with_lengths(old, *fields).filter(_not_blank(*fields)),
+        _not_blank(old, fields),
         fields,
         indexes=("phone_index",),
     )

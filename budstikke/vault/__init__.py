@@ -23,10 +23,12 @@ Tenant personal data in a model (the model inherits `EncryptedModel`, a `TenantO
     inv.email                                             # decrypts with inv.tenant_id
     Invitation.objects.for_tenant(t).find(email="a@B.dk") # list, false positives removed
 
-Writes go through `save()`/`create()`/`bulk_create()`; `update(email=...)` and
-`filter(email=...)` raise `EncryptedFieldMisuse` (use the blind index). `values()` yields
-opaque `Ciphertext` objects, never plaintext. Normalisers: email, phone (E.164), cvr,
-exact. Errors live in `budstikke.vault.errors` (all subclass `VaultError`).
+Text and JSON fields of a row are sealed together as one ciphertext in its `sealed`
+column; `EncryptedBinaryField` keeps a column of its own (see fields.py). Writes go
+through `save()`/`create()`/`bulk_create()`; `update(email=...)`, `filter(email=...)` and
+`values("email")` raise `EncryptedFieldMisuse` (use the blind index). Normalisers: email,
+phone (E.164), cvr, exact. Errors live in `budstikke.vault.errors` (all subclass
+`VaultError`).
 
 Operations: `manage.py vault status | rotate-kek | rotate-dek --tenant SLUG |
 backup-keyring`; `budstikke.vault.shredding.shred(tenant)` destroys a tenant's keys.

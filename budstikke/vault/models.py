@@ -19,7 +19,18 @@ from budstikke.vault.errors import (
     MissingTenantContext,
     TenantKeyDestroyed,
 )
-from budstikke.vault.fields import ROW_KEYS, BlindIndexField, Ciphertext, EncryptedField
+from budstikke.vault.fields import (
+    OPENED,
+    RECORD,
+    ROW_KEYS,
+    BlindIndexField,
+    Ciphertext,
+    EncryptedField,
+    RecordField,
+    SealedRecordField,
+    layout,
+    open_record,
+)
 
 
 class EncryptedQuerySet(TenantQuerySet):
@@ -41,8 +52,9 @@ class EncryptedQuerySet(TenantQuerySet):
         """Refused for plaintext before any SQL runs: the row's tenant is unknown here."""
         for name, value in kwargs.items():
             field = self.model._meta.get_field(name)
-            if isinstance(field, EncryptedField) and not (
-                value is None or isinstance(value, Ciphertext)
+            if isinstance(field, RecordField) or (
+                isinstance(field, EncryptedField)
+                and not (value is None or isinstance(value, Ciphertext))
             ):
                 raise EncryptedFieldMisuse(
                     f"{field.label} is encrypted: change it on the instance and save()"
@@ -98,11 +110,13 @@ class EncryptedManager(TenantManager):
 
 
 class EncryptedModel(TenantOwned):
-    """A tenant-owned row with encrypted fields. `seal_id` is a random row identity bound
-    into each field's associated data, so ciphertext copied to another row does not open
+    """A tenant-owned row with encrypted fields. `sealed` holds the row's record fields
+    as one ciphertext (see fields.py). `seal_id` is a random row identity bound into
+    every ciphertext's associated data, so ciphertext copied to another row does not open
     (the primary key is unknown before the first INSERT, so it cannot serve)."""
 
     seal_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    sealed = SealedRecordField()
 
     objects: ClassVar[EncryptedManager] = EncryptedManager()
 
@@ -113,4 +127,43 @@ class EncryptedModel(TenantOwned):
         """A pickled row (a cache, a task argument) never carries the keys it read with."""
         state: dict[str, Any] = super().__getstate__()
         state.pop(ROW_KEYS, None)
+        state.pop(OPENED, None)
         return state
+
+    def save(self, **kwargs: Any) -> None:
+        """`update_fields` may name record fields: they are saved as the `sealed` column
+        and the blind indexes. A record field set on an instance loaded
+        without its record (`.only()`) fetches the record first, so the other record
+        fields are sealed again unchanged rather than lost."""
+        record = layout(type(self))
+        data = self.__dict__
+        if RECORD not in data and not record.attnames.isdisjoint(data):
+            open_record(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            names = set(update_fields)
+            if not record.attnames.isdisjoint(names):
+                names -= record.attnames
+                names.add(RECORD)
+                # every blind index: a record sealed again under a newer key version
+                # needs all of its indexes under that version too
+                names.update(
+                    f.attname for f in self._meta.concrete_fields if isinstance(f, BlindIndexField)
+                )
+                kwargs["update_fields"] = names
+        super().save(**kwargs)
+
+    def refresh_from_db(
+        self, using: str | None = None, fields: Any = None, from_queryset: Any = None
+    ) -> None:
+        """Reloading the record (all fields, or any record field) forgets the values
+        opened from the old one."""
+        record = layout(type(self))
+        names = None if fields is None else set(fields)
+        if names is None or not names.isdisjoint(record.attnames):
+            if names is not None:
+                names = (names - record.attnames) | {RECORD}
+            for attname in record.attnames:
+                self.__dict__.pop(attname, None)
+            self.__dict__.pop(OPENED, None)
+        super().refresh_from_db(using=using, fields=names, from_queryset=from_queryset)

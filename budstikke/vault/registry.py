@@ -12,13 +12,19 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from budstikke.vault.fields import BlindIndexField, EncryptedCharField, EncryptedField
+from budstikke.vault.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    EncryptedColumnField,
+    EncryptedField,
+    SealedRecordField,
+)
 
 
 @dataclass(frozen=True)
 class EncryptedModelSpec:
     model: type[models.Model]
-    fields: tuple[EncryptedField, ...]
+    columns: tuple[EncryptedColumnField, ...]  # encrypted fields with a column each
     indexes: tuple[BlindIndexField, ...]
 
 
@@ -28,12 +34,13 @@ def encrypted_models() -> tuple[EncryptedModelSpec, ...]:
     for model in apps.get_models(include_auto_created=True):
         if model._meta.proxy:
             continue
-        fields = tuple(f for f in model._meta.concrete_fields if isinstance(f, EncryptedField))
-        if fields:
-            indexes = tuple(
-                f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField)
-            )
-            found.append(EncryptedModelSpec(model, fields, indexes))
+        if not any(isinstance(f, SealedRecordField) for f in model._meta.concrete_fields):
+            continue
+        columns = tuple(
+            f for f in model._meta.concrete_fields if isinstance(f, EncryptedColumnField)
+        )
+        indexes = tuple(f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField))
+        found.append(EncryptedModelSpec(model, columns, indexes))
     return tuple(found)
 
 
@@ -44,13 +51,13 @@ def check_encrypted_models(app_configs: Any = None, **kwargs: Any) -> list[check
     errors: list[checks.CheckMessage] = []
     for model in apps.get_models():
         concrete = model._meta.concrete_fields
-        if any(isinstance(f, EncryptedField) for f in concrete) and not issubclass(
+        if any(isinstance(f, EncryptedField) for f in model._meta.fields) and not issubclass(
             model, EncryptedModel
         ):
             errors.append(
                 checks.Error(
                     f"{model._meta.label} has encrypted fields but is not an EncryptedModel",
-                    hint="Inherit budstikke.vault.models.EncryptedModel (tenant + seal_id).",
+                    hint="Inherit budstikke.vault.models.EncryptedModel (tenant, seal_id, sealed).",
                     obj=model,
                     id="vault.E001",
                 )

@@ -3,7 +3,8 @@
 `start(tenant)` adds a new DEK version: from then on new writes use it (other processes
 notice within `keys.CURRENT_VERSION_SECONDS`), and every live version still decrypts.
 `reencrypt(tenant_id)` walks every encrypted row of the tenant in primary-key batches and
-re-encrypts fields still on an older version, each row by compare-and-swap on its old
+re-encrypts ciphertexts (the sealed record, encrypted columns) still on an older
+version, each row by compare-and-swap on its old
 ciphertext so a concurrent `save()` is never overwritten. When a full pass finds no row on
 an older version and the grace period has passed (no process can still be writing with the
 old version), the old versions are retired: their wrapped keys are deleted.
@@ -12,6 +13,7 @@ old version), the old versions are retired: their wrapped keys are deleted.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,10 +22,16 @@ from django.conf import settings
 from django.db.models import Q
 
 from budstikke.core import clock
+from budstikke.vault import envelope, keys, registry
 from budstikke.vault import keyring as keyring_module
-from budstikke.vault import keys, registry
 from budstikke.vault.errors import VaultError
-from budstikke.vault.fields import Ciphertext
+from budstikke.vault.fields import (
+    RECORD,
+    Ciphertext,
+    open_record_raw,
+    record_values,
+    seal_record,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,65 +67,89 @@ def start(tenant_id: int) -> int:
 
 
 def _rows(spec: registry.EncryptedModelSpec, tenant_id: int, batch: int) -> Any:
-    """Every row of the tenant in this model, as (pk, seal_id, *ciphertexts), batch by batch."""
-    names = [f.attname for f in spec.fields]
+    """Every row of the tenant in this model, as (pk, seal_id, sealed record, *encrypted
+    columns), batch by batch."""
+    names = [f.attname for f in spec.columns]
     last_pk: Any = None
     while True:
         query = spec.model._base_manager.filter(tenant_id=tenant_id).order_by("pk")
         if last_pk is not None:
             query = query.filter(pk__gt=last_pk)
-        rows = list(query.values_list("pk", "seal_id", *names)[:batch])
+        rows = list(query.values_list("pk", "seal_id", RECORD, *names)[:batch])
         if not rows:
             return
         yield from rows
         last_pk = rows[-1][0]
 
 
+def _versions(row: tuple[Any, ...]) -> Iterator[int]:
+    """Key versions of a row's ciphertexts (record and encrypted columns)."""
+    if row[2] is not None:
+        yield envelope.key_version(bytes(row[2]))
+    for value in row[3:]:
+        if isinstance(value, Ciphertext):
+            yield value.version
+
+
+def _warn(spec: registry.EncryptedModelSpec, pk: Any, what: str, exc: Exception) -> None:
+    logger.warning(
+        "rotation cannot open %s row %s %s: %s",
+        spec.model._meta.label,
+        pk,
+        what,
+        type(exc).__name__,
+    )
+
+
 def _reencrypt_row(
     spec: registry.EncryptedModelSpec, tenant_id: int, row: tuple[Any, ...], key: keys.DataKey
 ) -> tuple[bool, int]:
-    """(re-encrypted?, errors) for one row."""
-    pk, seal_id, *values = row
+    """(re-encrypted?, errors) for one row: each ciphertext on an older version is opened
+    and sealed again under `key`, by compare-and-swap on the old bytes."""
+    pk, seal_id, sealed, *values = row
     changes: dict[str, Any] = {}
     expected = Q(pk=pk)
-    plaintexts: dict[str, Any] = {}
     errors = 0
-    for fld, value in zip(spec.fields, values, strict=True):
+    if sealed is not None:
+        sealed = bytes(sealed)
+        if envelope.key_version(sealed) != key.version:
+            try:
+                plain = open_record_raw(spec.model, tenant_id, seal_id, sealed)
+            except VaultError as exc:
+                errors += 1
+                _warn(spec, pk, "record", exc)
+            else:
+                changes[RECORD] = seal_record(spec.model, tenant_id, seal_id, plain, key)
+                expected &= Q(**{RECORD: sealed})
+                plaintexts = record_values(spec.model, plain)
+                for index in spec.indexes:
+                    source_value = plaintexts.get(index.source)
+                    changes[index.attname] = (
+                        None if source_value is None else index.digest(key, source_value)
+                    )
+    for fld, value in zip(spec.columns, values, strict=True):
         if not isinstance(value, Ciphertext) or value.version == key.version:
             continue
         try:
             data = fld.open_raw(tenant_id, seal_id, value)
         except VaultError as exc:
             errors += 1
-            logger.warning(
-                "rotation cannot open %s row %s field %s: %s",
-                spec.model._meta.label,
-                pk,
-                fld.name,
-                type(exc).__name__,
-            )
+            _warn(spec, pk, f"field {fld.name}", exc)
             continue
         changes[fld.attname] = fld.seal_raw(tenant_id, seal_id, data, key)
         expected &= Q(**{fld.attname: value})
-        plaintexts[fld.name] = fld.decode(data)
     if not changes:
         return False, errors
-    for index in spec.indexes:
-        if index.source in plaintexts:
-            source_value = plaintexts[index.source]
-            changes[index.attname] = (
-                None if source_value is None else index.digest(key, source_value)
-            )
     updated = spec.model._base_manager.filter(expected).update(**changes)
     return updated == 1, errors
 
 
 def remaining(tenant_id: int, version: int) -> int:
-    """Rows of the tenant with any field on a key version other than `version`."""
+    """Rows of the tenant with any ciphertext on a key version other than `version`."""
     count = 0
     for spec in registry.encrypted_models():
         for row in _rows(spec, tenant_id, settings.VAULT_ROTATION_BATCH):
-            if any(isinstance(v, Ciphertext) and v.version != version for v in row[2:]):
+            if any(v != version for v in _versions(row)):
                 count += 1
     return count
 

@@ -122,9 +122,15 @@ def test_dispatch_courier_delivery_with_signature_and_public_tracking(
     # The office sees the proof with the drawn signature.
     office.goto("/tenant/dispatch/?status=delivered")
     office.click(f"tr:has(input[aria-label='{number}']) >> text=Proof")
+    # "load" waits for the page's images, so the signature has arrived or failed by then.
+    office.wait_for_url(re.compile(r".*/tenant/dispatch/proof/\d+/$"), wait_until="load")
     screenshot(office, "dispatch-proof")
     signature = office.locator("img.signature")
     assert signature.evaluate("img => img.complete && img.naturalWidth > 0")
+    image = office.request.get(signature.get_attribute("src"))
+    assert image.status == 200
+    assert image.headers["content-type"] == "image/png"
+    assert image.body().startswith(b"\x89PNG\r\n\x1a\n")
     assert RECIPIENT in office.content()
 
     # The public page: delivered; the recipient only after the postcode.

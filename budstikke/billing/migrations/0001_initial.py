@@ -2,6 +2,7 @@
 
 import budstikke.core.clock
 import budstikke.vault.fields
+import budstikke.vault.legacy
 import django.db.models.deletion
 import uuid
 from decimal import Decimal
@@ -44,7 +45,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('seal_id', models.UUIDField(default=uuid.uuid4, editable=False)),
                 ('reference', models.CharField(max_length=60, unique=True)),
-                ('body', budstikke.vault.fields.EncryptedJSONField()),
+                ('body', budstikke.vault.legacy.EncryptedColumn()),
                 ('currency', models.CharField(max_length=3, verbose_name='currency')),
                 ('total', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='net total')),
                 ('shipment_count', models.PositiveIntegerField(verbose_name='shipments')),

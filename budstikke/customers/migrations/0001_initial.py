@@ -2,6 +2,7 @@
 
 import budstikke.core.clock
 import budstikke.vault.fields
+import budstikke.vault.legacy
 import django.db.models.deletion
 import uuid
 from django.db import migrations, models
@@ -22,17 +23,17 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('seal_id', models.UUIDField(default=uuid.uuid4, editable=False)),
                 ('customer_number', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='customer number')),
-                ('name', budstikke.vault.fields.EncryptedCharField(max_length=255, verbose_name='name')),
-                ('address', budstikke.vault.fields.EncryptedTextField(blank=True, max_length=510, null=True, verbose_name='address')),
-                ('zip', budstikke.vault.fields.EncryptedCharField(blank=True, max_length=30, null=True, verbose_name='postcode')),
-                ('city', budstikke.vault.fields.EncryptedCharField(blank=True, max_length=50, null=True, verbose_name='city')),
-                ('country', budstikke.vault.fields.EncryptedCharField(blank=True, max_length=50, null=True, verbose_name='country')),
-                ('email', budstikke.vault.fields.EncryptedCharField(blank=True, max_length=255, null=True, verbose_name='email')),
-                ('mobile_phone', budstikke.vault.fields.EncryptedCharField(blank=True, max_length=50, null=True, verbose_name='mobile phone')),
-                ('telephone_and_fax', budstikke.vault.fields.EncryptedCharField(blank=True, max_length=255, null=True, verbose_name='telephone and fax')),
-                ('cvr', budstikke.vault.fields.EncryptedCharField(blank=True, max_length=40, null=True, verbose_name='CVR number')),
-                ('ean', budstikke.vault.fields.EncryptedCharField(blank=True, max_length=40, null=True, verbose_name='EAN number')),
-                ('website', budstikke.vault.fields.EncryptedCharField(blank=True, max_length=255, null=True, verbose_name='website')),
+                ('name', budstikke.vault.legacy.EncryptedColumn(max_length=255, verbose_name='name')),
+                ('address', budstikke.vault.legacy.EncryptedColumn(blank=True, max_length=510, null=True, verbose_name='address')),
+                ('zip', budstikke.vault.legacy.EncryptedColumn(blank=True, max_length=30, null=True, verbose_name='postcode')),
+                ('city', budstikke.vault.legacy.EncryptedColumn(blank=True, max_length=50, null=True, verbose_name='city')),
+                ('country', budstikke.vault.legacy.EncryptedColumn(blank=True, max_length=50, null=True, verbose_name='country')),
+                ('email', budstikke.vault.legacy.EncryptedColumn(blank=True, max_length=255, null=True, verbose_name='email')),
+                ('mobile_phone', budstikke.vault.legacy.EncryptedColumn(blank=True, max_length=50, null=True, verbose_name='mobile phone')),
+                ('telephone_and_fax', budstikke.vault.legacy.EncryptedColumn(blank=True, max_length=255, null=True, verbose_name='telephone and fax')),
+                ('cvr', budstikke.vault.legacy.EncryptedColumn(blank=True, max_length=40, null=True, verbose_name='CVR number')),
+                ('ean', budstikke.vault.legacy.EncryptedColumn(blank=True, max_length=40, null=True, verbose_name='EAN number')),
+                ('website', budstikke.vault.legacy.EncryptedColumn(blank=True, max_length=255, null=True, verbose_name='website')),
                 ('currency', models.CharField(default='DKK', max_length=3, verbose_name='currency')),
                 ('customer_group', models.PositiveIntegerField(default=1, verbose_name='customer group')),
                 ('payment_terms', models.PositiveIntegerField(default=1, verbose_name='payment terms')),
@@ -42,12 +43,12 @@ class Migration(migrations.Migration):
                 ('email_index', budstikke.vault.fields.BlindIndexField(blank=True, db_index=True, editable=False, normalizer='email', null=True, source='email')),
                 ('phone_index', budstikke.vault.fields.BlindIndexField(blank=True, db_index=True, editable=False, normalizer='phone', null=True, source='mobile_phone')),
                 ('cvr_index', budstikke.vault.fields.BlindIndexField(blank=True, db_index=True, editable=False, normalizer='cvr', null=True, source='cvr')),
-                ('pickup_addresses', budstikke.vault.fields.EncryptedJSONField(blank=True, default=list, verbose_name='pickup addresses')),
-                ('contact_persons', budstikke.vault.fields.EncryptedJSONField(blank=True, default=list, verbose_name='contact persons')),
+                ('pickup_addresses', budstikke.vault.legacy.EncryptedColumn(blank=True, default=list, verbose_name='pickup addresses')),
+                ('contact_persons', budstikke.vault.legacy.EncryptedColumn(blank=True, default=list, verbose_name='contact persons')),
                 ('default_service', models.CharField(choices=[('standard', 'Standard'), ('express', 'Express'), ('same_day', 'Same day'), ('pallet', 'Pallet')], default='standard', max_length=20, verbose_name='default service')),
                 ('tags', models.CharField(blank=True, default='', max_length=500, verbose_name='tags')),
-                ('notes', budstikke.vault.fields.EncryptedTextField(blank=True, null=True, verbose_name='notes')),
-                ('custom_fields', budstikke.vault.fields.EncryptedJSONField(blank=True, default=dict, verbose_name='custom fields')),
+                ('notes', budstikke.vault.legacy.EncryptedColumn(blank=True, null=True, verbose_name='notes')),
+                ('custom_fields', budstikke.vault.legacy.EncryptedColumn(blank=True, default=dict, verbose_name='custom fields')),
                 ('sync_state', models.CharField(choices=[('local', 'Not synced'), ('in_sync', 'In sync'), ('pending', 'Waiting to push'), ('conflict', 'Conflict'), ('error', 'Sync error')], default='local', max_length=10, verbose_name='sync state')),
                 ('archived_at', models.DateTimeField(blank=True, null=True, verbose_name='archived')),
                 ('created_at', models.DateTimeField(default=budstikke.core.clock.now, verbose_name='created')),

@@ -2,6 +2,7 @@
 
 import budstikke.core.clock
 import budstikke.vault.fields
+import budstikke.vault.legacy
 import django.db.models.deletion
 import uuid
 from django.conf import settings
@@ -43,11 +44,11 @@ class Migration(migrations.Migration):
                 ('submission_id', models.UUIDField(default=uuid.uuid4)),
                 ('action', models.CharField(choices=[('picked_up', 'Picked up'), ('out_for_delivery', 'On the way'), ('delivered', 'Delivered'), ('failed_attempt', 'Delivery failed')], max_length=20, verbose_name='action')),
                 ('created_at', models.DateTimeField(default=budstikke.core.clock.now, verbose_name='time')),
-                ('recipient_name', budstikke.vault.fields.EncryptedCharField(blank=True, max_length=255, null=True, verbose_name='received by')),
+                ('recipient_name', budstikke.vault.legacy.EncryptedColumn(blank=True, max_length=255, null=True, verbose_name='received by')),
                 ('signature', budstikke.vault.fields.EncryptedBinaryField(editable=False, null=True)),
                 ('photo', budstikke.vault.fields.EncryptedBinaryField(editable=False, null=True)),
                 ('photo_type', models.CharField(blank=True, default='', max_length=20)),
-                ('position', budstikke.vault.fields.EncryptedJSONField(blank=True, null=True)),
+                ('position', budstikke.vault.legacy.EncryptedColumn(blank=True, null=True)),
                 ('courier', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('event', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='shipments.trackingevent')),
                 ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stop_updates', to='shipments.shipment')),

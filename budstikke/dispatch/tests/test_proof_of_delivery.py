@@ -81,8 +81,7 @@ def test_courier_delivers_with_signature_photo_and_position(
     # At rest: ciphertext only.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT recipient_name, signature, photo, position FROM dispatch_stopupdate "
-            "WHERE id = %s",
+            "SELECT sealed, signature, photo FROM dispatch_stopupdate WHERE id = %s",
             [proof.pk],
         )
         raw = b"".join(bytes(value) for value in cursor.fetchone())

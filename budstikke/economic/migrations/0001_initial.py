@@ -2,6 +2,7 @@
 
 import budstikke.core.clock
 import budstikke.vault.fields
+import budstikke.vault.legacy
 import django.db.models.deletion
 import uuid
 from django.db import migrations, models
@@ -25,7 +26,7 @@ class Migration(migrations.Migration):
                 ('field', models.CharField(max_length=40)),
                 ('winner', models.CharField(max_length=10)),
                 ('reason', models.CharField(max_length=10)),
-                ('values', budstikke.vault.fields.EncryptedJSONField(default=dict)),
+                ('values', budstikke.vault.legacy.EncryptedColumn(default=dict)),
                 ('resolution', models.CharField(choices=[('open', 'Open'), ('dismissed', 'Dismissed'), ('reapplied', 'Re-applied')], default='open', max_length=10)),
                 ('created_at', models.DateTimeField(default=budstikke.core.clock.now)),
                 ('resolved_at', models.DateTimeField(blank=True, null=True)),
@@ -41,15 +42,15 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('seal_id', models.UUIDField(default=uuid.uuid4, editable=False)),
-                ('grant_token', budstikke.vault.fields.EncryptedCharField(blank=True, max_length=200, null=True)),
+                ('grant_token', budstikke.vault.legacy.EncryptedColumn(blank=True, max_length=200, null=True)),
                 ('base_url', models.CharField(blank=True, default='', max_length=200)),
-                ('app_secret_token', budstikke.vault.fields.EncryptedCharField(blank=True, max_length=200, null=True)),
+                ('app_secret_token', budstikke.vault.legacy.EncryptedColumn(blank=True, max_length=200, null=True)),
                 ('status', models.CharField(choices=[('connected', 'Connected'), ('failing', 'Failing'), ('disconnected', 'Disconnected')], default='disconnected', max_length=15)),
                 ('agreement_number', models.PositiveBigIntegerField(blank=True, null=True)),
                 ('company_name', models.CharField(blank=True, default='', max_length=255)),
                 ('policy', models.CharField(choices=[('economic_wins', 'e-conomic wins'), ('budstikke_wins', 'Budstikke wins')], default='economic_wins', max_length=20, verbose_name='conflict policy')),
                 ('hook_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('hook_secret', budstikke.vault.fields.EncryptedCharField(blank=True, max_length=100, null=True)),
+                ('hook_secret', budstikke.vault.legacy.EncryptedColumn(blank=True, max_length=100, null=True)),
                 ('cursor', models.DateTimeField(blank=True, null=True)),
                 ('last_sync_at', models.DateTimeField(blank=True, null=True)),
                 ('last_full_sync_at', models.DateTimeField(blank=True, null=True)),
@@ -68,7 +69,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('seal_id', models.UUIDField(default=uuid.uuid4, editable=False)),
                 ('customer_number', models.PositiveBigIntegerField()),
-                ('base', budstikke.vault.fields.EncryptedJSONField(default=dict)),
+                ('base', budstikke.vault.legacy.EncryptedColumn(default=dict)),
                 ('economic_updated', models.DateTimeField(blank=True, null=True)),
                 ('gone_at', models.DateTimeField(blank=True, null=True)),
                 ('customer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='customers.customer')),

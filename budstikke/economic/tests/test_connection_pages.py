@@ -50,8 +50,8 @@ def test_connect_sends_the_admin_to_the_grant_page_and_the_callback_stores_the_t
     connection = Connection.objects.for_tenant(personas.tenant_a).get()
     assert connection.grant_token == token
     assert connection.is_connected
-    stored = Connection.objects.filter(pk=connection.pk).values_list("grant_token", flat=True)
-    assert token.encode() not in stored[0].blob
+    stored = Connection.objects.filter(pk=connection.pk).values_list("sealed", flat=True)
+    assert token.encode() not in bytes(stored[0])
     page = alice_client.get("/tenant/economic/").content.decode()
     assert "Simuleret Kurer ApS" in page
     assert alice_client.post("/tenant/economic/check/").status_code == 302

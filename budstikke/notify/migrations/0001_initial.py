@@ -2,6 +2,7 @@
 
 import budstikke.core.clock
 import budstikke.vault.fields
+import budstikke.vault.legacy
 import django.db.models.deletion
 import uuid
 from django.conf import settings
@@ -56,7 +57,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('seal_id', models.UUIDField(default=uuid.uuid4, editable=False)),
-                ('phone', budstikke.vault.fields.EncryptedCharField(max_length=32, verbose_name='phone number')),
+                ('phone', budstikke.vault.legacy.EncryptedColumn(max_length=32, verbose_name='phone number')),
                 ('phone_index', budstikke.vault.fields.BlindIndexField(blank=True, db_index=True, editable=False, normalizer='phone', null=True, source='phone')),
                 ('created_at', models.DateTimeField(default=budstikke.core.clock.now, verbose_name='since')),
                 ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.tenant')),
@@ -90,9 +91,9 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('seal_id', models.UUIDField(default=uuid.uuid4, editable=False)),
-                ('phone', budstikke.vault.fields.EncryptedCharField(max_length=64, verbose_name='phone number')),
+                ('phone', budstikke.vault.legacy.EncryptedColumn(max_length=64, verbose_name='phone number')),
                 ('phone_index', budstikke.vault.fields.BlindIndexField(blank=True, db_index=True, editable=False, normalizer='phone', null=True, source='phone')),
-                ('body', budstikke.vault.fields.EncryptedTextField(max_length=2000, verbose_name='text')),
+                ('body', budstikke.vault.legacy.EncryptedColumn(max_length=2000, verbose_name='text')),
                 ('reference', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('event', models.CharField(blank=True, max_length=20, verbose_name='event')),
                 ('language', models.CharField(blank=True, max_length=2, verbose_name='language')),

@@ -3,6 +3,7 @@
 import budstikke.core.clock
 import budstikke.privacy.models
 import budstikke.vault.fields
+import budstikke.vault.legacy
 import django.db.models.deletion
 import uuid
 from django.conf import settings
@@ -74,7 +75,7 @@ class Migration(migrations.Migration):
                 ('seal_id', models.UUIDField(default=uuid.uuid4, editable=False)),
                 ('kind', models.CharField(choices=[('export', 'Access / portability export'), ('erase', 'Erasure')], max_length=8, verbose_name='kind')),
                 ('search_by', models.CharField(choices=[('email', 'Email address'), ('phone', 'Phone number'), ('name', 'Name')], max_length=8, verbose_name='searched by')),
-                ('subject', budstikke.vault.fields.EncryptedCharField(max_length=300, verbose_name='searched for')),
+                ('subject', budstikke.vault.legacy.EncryptedColumn(max_length=300, verbose_name='searched for')),
                 ('created_at', models.DateTimeField(default=budstikke.core.clock.now, verbose_name='requested')),
                 ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed')),
                 ('status', models.CharField(choices=[('done', 'Done'), ('failed', 'Failed')], default='done', max_length=8, verbose_name='status')),

@@ -135,6 +135,10 @@ def test_a_shipment_on_an_invoice_inside_the_bookkeeping_period_keeps_only_its_m
     assert held.delivery_address == ""
     assert held.recipient_phone is None
     assert held.recipient_phone_index is None
+    assert held.pickup_name == ""
+    assert held.recipient_name_index is None
+    # Every personal field was in the row's sealed record, which is gone.
+    assert Shipment.objects.values_list("sealed", flat=True).get(pk=shipment.pk) is None
     assert _records(shipment.pk)["proof"] == 0
     assert _records(shipment.pk)["events"] == 0
     assert InvoiceLine.objects.filter(shipment=shipment).exists()

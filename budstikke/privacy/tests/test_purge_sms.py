@@ -51,6 +51,11 @@ def test_texts_older_than_90_days_are_blank_and_the_message_stays(
         1,
         "delivered",
     )
+    # The text and number are gone from the row, not merely unreadable: no record is left.
+    sealed = dict(SmsMessage.objects.values_list("pk", "sealed"))
+    assert sealed[old.pk] is None
+    assert sealed[recent.pk] is not None
+    assert sealed[waiting.pk] is not None
     found = SmsMessage.objects.for_tenant(personas.tenant_a).find(phone="+4520123456")
     assert {m.pk for m in found} == {recent.pk, waiting.pk}
     assert SmsMessage.objects.for_tenant(personas.tenant_a).get(pk=recent.pk).body.startswith("Hej")
@@ -77,3 +82,8 @@ def test_the_message_row_goes_5_years_after_the_end_of_its_financial_year(
     clock.freeze(datetime(2027, 1, 1, 12, 0, tzinfo=UTC))
     purge.run()
     assert not SmsMessage.objects.filter(pk=of_2021.pk).exists()
+
+
+def test_a_rule_cannot_anonymise_part_of_a_record() -> None:
+    with pytest.raises(TypeError, match="all of its record fields or none"):
+        purge._Blanking.of(SmsMessage, ["body"])

@@ -2,6 +2,7 @@
 
 import budstikke.core.clock
 import budstikke.vault.fields
+import budstikke.vault.legacy
 import django.db.models.deletion
 import uuid
 from django.conf import settings
@@ -48,7 +49,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('seal_id', models.UUIDField(default=uuid.uuid4, editable=False)),
-                ('email', budstikke.vault.fields.EncryptedCharField(max_length=254, verbose_name='email address')),
+                ('email', budstikke.vault.legacy.EncryptedColumn(max_length=254, verbose_name='email address')),
                 ('email_index', budstikke.vault.fields.BlindIndexField(blank=True, db_index=True, editable=False, normalizer='email', null=True, source='email')),
                 ('role', models.CharField(choices=[('admin', 'Administrator'), ('dispatcher', 'Dispatcher'), ('courier', 'Courier')], max_length=16, verbose_name='role')),
                 ('token_hash', models.CharField(max_length=64, unique=True)),

@@ -25,28 +25,32 @@ def test_it_refuses_ciphertext_copied_to_another_row(alice_co: Tenant) -> None:
     secret = Contact.objects.create(tenant=alice_co, name="Hemmelig Hansen")
     other = Contact.objects.create(tenant=alice_co, name="Anden Andersen")
 
-    _copy(secret.pk, "name", other.pk, "name")
+    _copy(secret.pk, "sealed", other.pk, "sealed")
 
     with pytest.raises(DecryptionFailed):
         _ = Contact.objects.for_tenant(alice_co).get(pk=other.pk).name
 
 
 def test_it_refuses_ciphertext_copied_to_another_field(alice_co: Tenant) -> None:
-    contact = Contact.objects.create(tenant=alice_co, name="Hemmelig", notes="note")
+    contact = Contact.objects.create(tenant=alice_co, name="Hemmelig", signature=b"\x89PNG")
+    other = Contact.objects.create(tenant=alice_co, name="Anden", signature=b"\x89PNG")
 
-    _copy(contact.pk, "name", contact.pk, "notes")
+    _copy(contact.pk, "sealed", contact.pk, "signature")
+    _copy(other.pk, "signature", other.pk, "sealed")
 
     loaded = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
     assert loaded.name == "Hemmelig"
     with pytest.raises(DecryptionFailed):
-        _ = loaded.notes
+        _ = loaded.signature
+    with pytest.raises(DecryptionFailed):
+        _ = Contact.objects.for_tenant(alice_co).get(pk=other.pk).name
 
 
 def test_it_refuses_ciphertext_copied_to_another_tenant(alice_co: Tenant, bob_co: Tenant) -> None:
     alices = Contact.objects.create(tenant=alice_co, name="Alices kunde")
     bobs = Contact.objects.create(tenant=bob_co, name="Bobs kunde")
 
-    _copy(alices.pk, "name", bobs.pk, "name")
+    _copy(alices.pk, "sealed", bobs.pk, "sealed")
 
     with pytest.raises(DecryptionFailed):
         _ = Contact.objects.for_tenant(bob_co).get(pk=bobs.pk).name
@@ -67,7 +71,7 @@ def test_it_refuses_ciphertext_copied_to_another_model(alice_co: Tenant) -> None
     note = Note.objects.create(tenant=alice_co, body="harmless")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {Note._meta.db_table} SET body = (SELECT notes FROM {TABLE} "  # noqa: S608
+            f"UPDATE {Note._meta.db_table} SET sealed = (SELECT sealed FROM {TABLE} "  # noqa: S608
             f"WHERE id = %s), seal_id = (SELECT seal_id FROM {TABLE} WHERE id = %s) WHERE id = %s",
             [contact.pk, contact.pk, note.pk],
         )
@@ -79,9 +83,18 @@ def test_it_refuses_ciphertext_copied_to_another_model(alice_co: Tenant) -> None
 def test_it_refuses_a_flipped_bit(alice_co: Tenant) -> None:
     contact = Contact.objects.create(tenant=alice_co, name="Karen")
     loaded = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
-    blob = bytearray(loaded.__dict__["name"].blob)
+    blob = bytearray(loaded.__dict__["sealed"])
     blob[-1] ^= 0x80
-    loaded.__dict__["name"].blob = bytes(blob)
+    loaded.__dict__["sealed"] = bytes(blob)
 
     with pytest.raises(DecryptionFailed):
         _ = loaded.name
+
+
+def test_it_refuses_a_record_cut_short(alice_co: Tenant) -> None:
+    contact = Contact.objects.create(tenant=alice_co, name="Karen", notes="Lang note " * 20)
+    loaded = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+    loaded.__dict__["sealed"] = loaded.__dict__["sealed"][:-40]
+
+    with pytest.raises(DecryptionFailed):
+        _ = loaded.notes

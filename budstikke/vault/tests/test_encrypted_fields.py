@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from budstikke.tenants.models import Tenant
+from budstikke.vault import fields
 from budstikke.vault.errors import EncryptedFieldMisuse, MissingTenantContext
 from budstikke.vault.fields import Ciphertext
 from tests.specimens.models import Contact
@@ -42,25 +44,30 @@ def test_it_round_trips_every_kind_of_field(alice_co: Tenant) -> None:
 
 
 def test_it_stores_only_versioned_ciphertext(alice_co: Tenant) -> None:
-    contact = Contact.objects.create(tenant=alice_co, name="Karen Blixen")
+    contact = Contact.objects.create(tenant=alice_co, name="Karen Blixen", signature=b"PNG")
 
-    stored = _raw_column(contact, "name")
+    stored = _raw_column(contact, "sealed")
 
     assert b"Karen" not in stored
     assert stored[0] == 0x01  # format byte
     assert int.from_bytes(stored[1:5]) == 1  # key version
-    assert len(stored) == 5 + 12 + len("Karen Blixen") + 16
+    signature = _raw_column(contact, "signature")
+    assert signature[0] == 0x01
+    assert len(signature) == 5 + 12 + len(b"PNG") + 16
 
 
 def test_it_uses_a_fresh_nonce_for_every_write(alice_co: Tenant) -> None:
     first = Contact.objects.create(tenant=alice_co, name="Same Name")
     second = Contact.objects.create(tenant=alice_co, name="Same Name")
-    before = _raw_column(first, "name")
+    before = _raw_column(first, "sealed")
 
+    first.name = "Other Name"
+    first.save()
+    first.name = "Same Name"
     first.save()
 
-    assert before != _raw_column(second, "name")
-    assert before[5:17] != _raw_column(first, "name")[5:17]
+    assert before != _raw_column(second, "sealed")
+    assert before[5:17] != _raw_column(first, "sealed")[5:17]
 
 
 def test_it_keeps_null_as_null(alice_co: Tenant) -> None:
@@ -70,14 +77,14 @@ def test_it_keeps_null_as_null(alice_co: Tenant) -> None:
 
     assert loaded.address is None
     assert loaded.signature is None
-    assert Contact.objects.for_tenant(alice_co).filter(address__isnull=True).count() == 1
+    assert Contact.objects.for_tenant(alice_co).filter(signature__isnull=True).count() == 1
 
 
 def test_it_refuses_to_write_without_a_tenant() -> None:
     contact = Contact(name="Nobody's")
 
     with pytest.raises(MissingTenantContext):
-        Contact._meta.get_field("name").pre_save(contact, add=True)
+        Contact._meta.get_field("sealed").pre_save(contact, add=True)
 
 
 def test_it_refuses_to_read_without_a_tenant(alice_co: Tenant) -> None:
@@ -90,12 +97,16 @@ def test_it_refuses_to_read_without_a_tenant(alice_co: Tenant) -> None:
 
 
 def test_it_gives_values_as_opaque_ciphertext_never_plaintext(alice_co: Tenant) -> None:
-    Contact.objects.create(tenant=alice_co, name="Karen Blixen")
+    Contact.objects.create(tenant=alice_co, name="Karen Blixen", signature=b"Karen's pen")
+    rows = Contact.objects.for_tenant(alice_co)
 
-    (value,) = Contact.objects.for_tenant(alice_co).values_list("name", flat=True)
+    with pytest.raises(EncryptedFieldMisuse):
+        rows.values_list("name", flat=True).get()
+    ((record, signature),) = rows.values_list("sealed", "signature")
 
-    assert isinstance(value, Ciphertext)
-    assert "Karen" not in repr(value)
+    assert b"Karen" not in bytes(record)
+    assert isinstance(signature, Ciphertext)
+    assert "Karen" not in repr(signature)
 
 
 def test_it_refuses_lookups_by_plaintext(alice_co: Tenant) -> None:
@@ -147,13 +158,74 @@ def test_it_validates_the_plaintext_length(alice_co: Tenant) -> None:
 
 def test_it_keeps_unread_fields_byte_identical_on_save(alice_co: Tenant) -> None:
     contact = Contact.objects.create(tenant=alice_co, name="Karen", notes="Bagdør")
-    before = _raw_column(contact, "notes")
+    before = _raw_column(contact, "sealed")
     loaded = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
 
     loaded.reference = "ref-1"
     loaded.save()
+    assert loaded.name == "Karen"  # read, not changed
+    loaded.save()
 
-    assert _raw_column(contact, "notes") == before
+    assert _raw_column(contact, "sealed") == before
+    assert Contact.objects.for_tenant(alice_co).get(pk=contact.pk).reference == "ref-1"
+
+
+def test_a_list_opens_each_row_once_however_many_fields_it_shows(
+    alice_co: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(3):
+        Contact.objects.create(tenant=alice_co, name=f"P{n}", email=f"p{n}@x.dk", notes="n")
+    opened: list[bytes] = []
+    real = fields._open
+
+    def counting(row: Any, blob: bytes, context: bytes) -> bytes:
+        opened.append(context)
+        return real(row, blob, context)
+
+    monkeypatch.setattr(fields, "_open", counting)
+
+    shown = [(c.name, c.email, c.notes, c.cvr) for c in Contact.objects.for_tenant(alice_co)]
+
+    assert len(shown) == 3
+    assert len(opened) == 3
+
+
+def test_save_with_update_fields_seals_the_record_and_its_index(alice_co: Tenant) -> None:
+    contact = Contact.objects.create(tenant=alice_co, name="Karen", email="karen@old.dk")
+    loaded = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+
+    loaded.email = "Karen@New.dk"
+    loaded.save(update_fields=["email"])
+
+    again = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+    assert (again.name, again.email) == ("Karen", "Karen@New.dk")
+    assert Contact.objects.for_tenant(alice_co).find(email="karen@new.dk") == [again]
+    assert Contact.objects.for_tenant(alice_co).find(email="karen@old.dk") == []
+
+
+def test_a_field_set_on_a_row_loaded_without_its_record_keeps_the_others(
+    alice_co: Tenant,
+) -> None:
+    contact = Contact.objects.create(tenant=alice_co, name="Karen", notes="Bagdør")
+    partial = Contact.objects.for_tenant(alice_co).only("id", "tenant", "seal_id").get()
+
+    partial.name = "Karen B."
+    partial.save()
+
+    again = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+    assert (again.name, again.notes) == ("Karen B.", "Bagdør")
+
+
+def test_refresh_from_db_reads_the_new_record(alice_co: Tenant) -> None:
+    contact = Contact.objects.create(tenant=alice_co, name="Karen", notes="før")
+    other_copy = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+    assert other_copy.notes == "før"
+    contact.notes = "efter"
+    contact.save()
+
+    other_copy.refresh_from_db()
+
+    assert other_copy.notes == "efter"
 
 
 def test_a_read_row_pickles_without_its_keys(alice_co: Tenant) -> None:

@@ -2,6 +2,7 @@
 
 import budstikke.core.clock
 import budstikke.vault.fields
+import budstikke.vault.legacy
 import django.db.models.deletion
 import uuid
 from django.conf import settings
@@ -59,10 +60,10 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('seal_id', models.UUIDField(default=uuid.uuid4, editable=False)),
-                ('url', budstikke.vault.fields.EncryptedCharField(max_length=2000, verbose_name='URL')),
+                ('url', budstikke.vault.legacy.EncryptedColumn(max_length=2000, verbose_name='URL')),
                 ('description', models.CharField(blank=True, default='', max_length=200, verbose_name='description')),
                 ('events', models.JSONField(default=list, verbose_name='events')),
-                ('secret', budstikke.vault.fields.EncryptedCharField(max_length=100)),
+                ('secret', budstikke.vault.legacy.EncryptedColumn(max_length=100)),
                 ('enabled', models.BooleanField(default=True, verbose_name='enabled')),
                 ('disabled_reason', models.CharField(blank=True, default='', max_length=200)),
                 ('consecutive_failures', models.PositiveIntegerField(default=0)),
