@@ -211,6 +211,24 @@ def seal_record(
     return envelope.seal(key.aead, key.version, plain, context)
 
 
+def sealed_columns(
+    model: type[models.Model],
+    tenant_id: int,
+    seal_id: UUID,
+    plain: bytes,
+    key: keys.DataKey,
+) -> dict[str, Any]:
+    """The `sealed` column and every blind index for a record's plaintext, all under `key`:
+    what an UPDATE writes when it seals a record outside `save()` (rotation, a save of
+    some record fields)."""
+    values = record_values(model, plain)
+    columns: dict[str, Any] = {RECORD: seal_record(model, tenant_id, seal_id, plain, key)}
+    for index in blind_indexes(model):
+        value = values[index.source]
+        columns[index.attname] = None if value is None else index.digest(key, value)
+    return columns
+
+
 def open_record_raw(model: type[models.Model], tenant_id: int, seal_id: UUID, blob: bytes) -> bytes:
     """Plaintext of a sealed record read outside an instance (rotation, tools)."""
     key = keys.key(keys.tenant_scope(tenant_id), envelope.key_version(blob))
@@ -536,6 +554,15 @@ class EncryptedBinaryField(EncryptedColumnField):
 
 def record_fields(model: type[models.Model]) -> tuple[RecordField, ...]:
     return layout(model).fields
+
+
+def blind_indexes(model: type[models.Model]) -> tuple[BlindIndexField, ...]:
+    """The model's blind indexes (each over a record field, vault.E002 checks)."""
+    found: tuple[BlindIndexField, ...] | None = model.__dict__.get("_vault_indexes")
+    if found is None:
+        found = tuple(f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField))
+        model._vault_indexes = found  # type: ignore[attr-defined]
+    return found
 
 
 def encrypted_fields(model: type[models.Model]) -> list[EncryptedField]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import uuid
 from typing import Any, ClassVar, Self
 
-from django.db import models
+from django.db import DatabaseError, models, router, transaction
 
 from budstikke.core.tenancy import TenantManager, TenantOwned, TenantQuerySet
 from budstikke.tenants.models import Tenant
-from budstikke.vault import keys
+from budstikke.vault import envelope, keys
 from budstikke.vault.errors import (
     EncryptedFieldMisuse,
     MissingTenantContext,
@@ -28,8 +28,13 @@ from budstikke.vault.fields import (
     EncryptedField,
     RecordField,
     SealedRecordField,
+    _tenant_id,
     layout,
     open_record,
+    open_record_raw,
+    pack_record,
+    record_values,
+    sealed_columns,
 )
 
 
@@ -131,27 +136,55 @@ class EncryptedModel(TenantOwned):
         return state
 
     def save(self, **kwargs: Any) -> None:
-        """`update_fields` may name record fields: they are saved as the `sealed` column
-        and the blind indexes. A record field set on an instance loaded
-        without its record (`.only()`) fetches the record first, so the other record
-        fields are sealed again unchanged rather than lost."""
+        """`update_fields` may name record fields, and then only those are written, as
+        for columns: the stored record is read again under a row lock, the named values
+        are put into it, and it is sealed again with every blind index. Record fields
+        another process saved meanwhile are kept; record fields changed on this instance
+        but not named are not written. A record field set on an instance loaded without
+        its record (`.only()`) fetches the record first, so a full save seals the other
+        record fields again unchanged rather than losing them."""
         record = layout(type(self))
         data = self.__dict__
         if RECORD not in data and not record.attnames.isdisjoint(data):
             open_record(self)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            names = set(update_fields)
-            if not record.attnames.isdisjoint(names):
-                names -= record.attnames
-                names.add(RECORD)
-                # every blind index: a record sealed again under a newer key version
-                # needs all of its indexes under that version too
-                names.update(
-                    f.attname for f in self._meta.concrete_fields if isinstance(f, BlindIndexField)
-                )
-                kwargs["update_fields"] = names
-        super().save(**kwargs)
+        names: set[str] = set(update_fields or ())
+        named = names & record.attnames
+        if not named:
+            super().save(**kwargs)
+            return
+        if self.pk is None:
+            raise ValueError("Cannot force an update in save() with no primary key.")
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            self._save_record_fields(named, using)
+            kwargs["update_fields"] = names - record.attnames
+            super().save(**kwargs)  # the other named fields, if any
+
+    def _save_record_fields(self, named: set[str], using: str) -> None:
+        """Write the named record fields into the stored record (see `save`)."""
+        model = type(self)
+        data = self.__dict__
+        if OPENED not in data:
+            open_record(self)  # the fields not set on the instance: their loaded values
+        rows = model._base_manager.using(using).select_for_update().filter(pk=self.pk)
+        stored = list(rows.values_list(RECORD, flat=True))
+        if not stored:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+        blob = None if stored[0] is None else bytes(stored[0])
+        tenant_id = _tenant_id(self)
+        plain = None if blob is None else open_record_raw(model, tenant_id, self.seal_id, blob)
+        values = record_values(model, plain)
+        values.update({name: data[name] for name in named})
+        merged = pack_record(model, values)
+        key = keys.current(keys.tenant_scope(tenant_id))
+        if blob is None or merged != plain or envelope.key_version(blob) != key.version:
+            columns = sealed_columns(model, tenant_id, self.seal_id, merged, key)
+            model._base_manager.using(using).filter(pk=self.pk).update(**columns)
+            data.update(columns)
+            blob, plain = columns[RECORD], merged
+        data[RECORD] = blob
+        data[OPENED] = (blob, plain)
 
     def refresh_from_db(
         self, using: str | None = None, fields: Any = None, from_queryset: Any = None

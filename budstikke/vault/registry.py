@@ -25,7 +25,6 @@ from budstikke.vault.fields import (
 class EncryptedModelSpec:
     model: type[models.Model]
     columns: tuple[EncryptedColumnField, ...]  # encrypted fields with a column each
-    indexes: tuple[BlindIndexField, ...]
 
 
 @cache
@@ -39,8 +38,7 @@ def encrypted_models() -> tuple[EncryptedModelSpec, ...]:
         columns = tuple(
             f for f in model._meta.concrete_fields if isinstance(f, EncryptedColumnField)
         )
-        indexes = tuple(f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField))
-        found.append(EncryptedModelSpec(model, columns, indexes))
+        found.append(EncryptedModelSpec(model, columns))
     return tuple(found)
 
 

@@ -29,8 +29,7 @@ from budstikke.vault.fields import (
     RECORD,
     Ciphertext,
     open_record_raw,
-    record_values,
-    seal_record,
+    sealed_columns,
 )
 
 logger = logging.getLogger(__name__)
@@ -119,14 +118,8 @@ def _reencrypt_row(
                 errors += 1
                 _warn(spec, pk, "record", exc)
             else:
-                changes[RECORD] = seal_record(spec.model, tenant_id, seal_id, plain, key)
+                changes.update(sealed_columns(spec.model, tenant_id, seal_id, plain, key))
                 expected &= Q(**{RECORD: sealed})
-                plaintexts = record_values(spec.model, plain)
-                for index in spec.indexes:
-                    source_value = plaintexts.get(index.source)
-                    changes[index.attname] = (
-                        None if source_value is None else index.digest(key, source_value)
-                    )
     for fld, value in zip(spec.columns, values, strict=True):
         if not isinstance(value, Ciphertext) or value.version == key.version:
             continue

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from budstikke.tenants.models import Tenant
 from budstikke.vault import fields
@@ -201,6 +201,67 @@ def test_save_with_update_fields_seals_the_record_and_its_index(alice_co: Tenant
     assert (again.name, again.email) == ("Karen", "Karen@New.dk")
     assert Contact.objects.for_tenant(alice_co).find(email="karen@new.dk") == [again]
     assert Contact.objects.for_tenant(alice_co).find(email="karen@old.dk") == []
+
+
+def test_two_copies_saving_different_record_fields_keep_both_changes(alice_co: Tenant) -> None:
+    contact = Contact.objects.create(
+        tenant=alice_co, name="Karen", email="karen@old.dk", notes="Bagdør"
+    )
+    office = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+    sync = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+    assert (office.name, sync.name) == ("Karen", "Karen")  # both opened before either saves
+
+    office.name = "Karen Blixen"
+    office.save(update_fields=["name"])
+    sync.email = "karen@new.dk"
+    sync.save(update_fields=["email"])
+
+    again = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+    assert (again.name, again.email, again.notes) == ("Karen Blixen", "karen@new.dk", "Bagdør")
+    assert Contact.objects.for_tenant(alice_co).find(email="karen@new.dk") == [again]
+    assert Contact.objects.for_tenant(alice_co).find(email="karen@old.dk") == []
+
+
+def test_update_fields_does_not_write_record_fields_it_does_not_name(alice_co: Tenant) -> None:
+    contact = Contact.objects.create(tenant=alice_co, name="Karen", email="karen@old.dk")
+    loaded = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+
+    loaded.name = "Karen B."
+    loaded.email = "not@saved.dk"
+    loaded.save(update_fields=["name"])
+
+    again = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+    assert (again.name, again.email) == ("Karen B.", "karen@old.dk")
+    assert Contact.objects.for_tenant(alice_co).find(email="not@saved.dk") == []
+    # as for columns, the instance keeps the value, and a full save writes it
+    assert loaded.email == "not@saved.dk"
+    loaded.save()
+    assert Contact.objects.for_tenant(alice_co).find(email="not@saved.dk") == [again]
+
+
+def test_update_fields_mixing_record_fields_and_columns_writes_both(alice_co: Tenant) -> None:
+    contact = Contact.objects.create(tenant=alice_co, name="Karen", reference="A-1")
+    loaded = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+    stored = _raw_column(contact, "sealed")
+
+    loaded.reference = "A-2"
+    loaded.save(update_fields=["reference", "notes"])  # notes unchanged: record kept as is
+
+    assert _raw_column(contact, "sealed") == stored
+    loaded.notes = "Bagdør"
+    loaded.save(update_fields=["reference", "notes"])
+    again = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+    assert (again.name, again.notes, again.reference) == ("Karen", "Bagdør", "A-2")
+
+
+def test_update_fields_of_a_deleted_row_fails_as_for_columns(alice_co: Tenant) -> None:
+    contact = Contact.objects.create(tenant=alice_co, name="Karen")
+    loaded = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+    Contact.objects.for_tenant(alice_co).filter(pk=contact.pk).delete()
+
+    loaded.name = "Karen B."
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        loaded.save(update_fields=["name"])
 
 
 def test_a_field_set_on_a_row_loaded_without_its_record_keeps_the_others(

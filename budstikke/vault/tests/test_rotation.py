@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from budstikke.core.clock import ClockControl
 from budstikke.tenants.models import Tenant
@@ -192,3 +192,45 @@ def test_a_row_saved_with_update_fields_during_rotation_stays_findable(
 
     assert rotation.reencrypt(alice_co.pk).retired == [1]
     assert Contact.objects.for_tenant(alice_co).find(email="karen@example.dk") == [contact]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_of_some_record_fields_waits_for_another_in_flight(
+    database_file: Path | None, alice_co: Tenant
+) -> None:
+    """Two saves of different record fields of one row, the first still uncommitted when
+    the second starts: the second reads the record after the first commits, so neither
+    change is lost."""
+    contact = Contact.objects.create(tenant=alice_co, name="Karen", email="karen@old.dk")
+    saved = threading.Event()
+    go_on = threading.Event()
+    errors: list[BaseException] = []
+
+    def office() -> None:
+        mine = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+        with transaction.atomic():
+            mine.name = "Karen Blixen"
+            mine.save(update_fields=["name"])
+            saved.set()
+            go_on.wait(timeout=10)
+
+    def sync() -> None:
+        mine = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+        assert mine.name == "Karen"
+        saved.wait(timeout=10)
+        mine.email = "karen@new.dk"
+        mine.save(update_fields=["email"])
+
+    threads = [threading.Thread(target=_in_thread(work, errors)) for work in (office, sync)]
+    for thread in threads:
+        thread.start()
+    saved.wait(timeout=10)
+    threads[1].join(timeout=0.5)  # the second save is let go only after this
+    go_on.set()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    again = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+    assert (again.name, again.email) == ("Karen Blixen", "karen@new.dk")
+    assert Contact.objects.for_tenant(alice_co).find(email="karen@new.dk") == [again]
