@@ -67,6 +67,21 @@ def _empty_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture
+def redis_unreachable(settings: Any) -> str:
+    """The production cache (Redis) at an address where nothing listens: Redis is down.
+    Returns that address."""
+    url = "redis://127.0.0.1:1/0"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "budstikke.core.cache.DegradingRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    return url
+
+
 @pytest.fixture(autouse=True)
 def _fresh_shield() -> Iterator[None]:
     """Bans live in process memory too: no test inherits another's."""

@@ -174,7 +174,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.optional("REDIS_URL")
 if REDIS_URL:
     CACHES: dict[str, Any] = {
-        # Degrades to an empty cache while Redis is unreachable (core/cache.py).
+        # While Redis is unreachable: rate limits count in memory, nothing else is kept
+        # (core/cache.py).
         "default": {
             "BACKEND": "budstikke.core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,

@@ -47,3 +47,13 @@ def test_behind_a_trusted_proxy_the_forwarded_client_is_the_key(
         assert TOO_MANY not in _fail(client, "a@example.test", "10.9.0.1", "203.0.113.5")
     assert TOO_MANY in _fail(client, "a@example.test", "10.9.0.2", "203.0.113.5")
     assert TOO_MANY not in _fail(client, "a@example.test", "10.9.0.1", "203.0.113.6")
+
+
+def test_failed_logins_are_still_limited_while_redis_is_unreachable(
+    client: Client, enrolled: Enrolled, settings: Any, redis_unreachable: str
+) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/m/ip"}
+    for n in range(3):
+        page = _fail(client, f"user{n}@example.test", "198.51.100.7", "")
+        assert "not correct" in page  # the sign-in form answers, not a 429
+    assert TOO_MANY in _fail(client, "user9@example.test", "198.51.100.7", "")

@@ -63,3 +63,19 @@ def test_ten_recovery_codes_each_usable_once(
     second.post(reverse("mfa_authenticate"), {"code": codes[1]})
     assert _signed_in(second)
     assert len(recovery_codes(enrolled.user)) == 8
+
+
+def test_while_redis_is_unreachable_totp_waits_and_recovery_codes_work(
+    enrolled: Enrolled, new_client: Callable[[], Client], redis_unreachable: str
+) -> None:
+    """A used TOTP code cannot be recorded where every process sees it, so none is
+    accepted (a replay could not be refused); a recovery code is spent in the database."""
+    first, second = new_client(), new_client()
+    _password_step(first, enrolled)
+    refused = first.post(reverse("mfa_authenticate"), {"code": totp_code(enrolled.secret)})
+    assert "Incorrect code" in refused.content.decode()
+    assert not _signed_in(first)
+
+    _password_step(second, enrolled)
+    second.post(reverse("mfa_authenticate"), {"code": recovery_codes(enrolled.user)[0]})
+    assert _signed_in(second)

@@ -78,3 +78,17 @@ def test_postcode_guessing_is_cut_off(
     page = client.post(url, {"postcode": "1620"}).content.decode()
     assert "Too many attempts" in page
     assert "Mette Mogensen" not in page
+
+
+def test_postcode_guessing_is_cut_off_while_redis_is_unreachable(
+    client: Client, personas: Personas, redis_unreachable: str
+) -> None:
+    shipment = make_shipment(personas.tenant_a, delivery_postcode="1620")
+    url = f"/t/{shipment.tracking_number}"
+    for guess in range(public.POSTCODE_TRIES_PER_HOUR):
+        assert (
+            "does not match" in client.post(url, {"postcode": f"{1000 + guess}"}).content.decode()
+        )
+    page = client.post(url, {"postcode": "1620"}).content.decode()
+    assert "Too many attempts" in page
+    assert "Mette Mogensen" not in page
