@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, mailers
 from django.db import transaction
-from django.db.models import F, Q
 
 from budstikke.accounts.models import OutgoingEmail
 from budstikke.core import clock
+from budstikke.core.outbox import Schedule
 from budstikke.vault.platform import seal_text, unseal_text
 
 log = logging.getLogger(__name__)
@@ -30,9 +30,13 @@ MAX_ATTEMPTS = 10
 CLAIM_SECONDS = 300
 
 
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, … capped at an hour."""
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+SCHEDULE = Schedule(
+    waiting=OutgoingEmail.Status.PENDING,
+    max_attempts=MAX_ATTEMPTS,
+    claim_for=timedelta(seconds=CLAIM_SECONDS),
+    first_wait=timedelta(seconds=30),  # 30 s, 1 min, 2 min, … an hour at most
+    longest_wait=timedelta(hours=1),
+)
 
 
 def _serialise(message: EmailMessage) -> str:
@@ -107,63 +111,33 @@ def _schedule(pk: int) -> None:
     deliver_email(pk)
 
 
-def _claim(pk: int) -> bool:
-    """Take the message for this worker alone: an atomic conditional UPDATE, so the task and
-    the sweep never send the same message twice at the same time."""
-    now = clock.now()
-    claimable = Q(status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now) | Q(
-        status=OutgoingEmail.Status.SENDING, claimed_until__lt=now
-    )
-    return bool(
-        OutgoingEmail.objects.filter(claimable, pk=pk).update(
-            status=OutgoingEmail.Status.SENDING,
-            claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
-            attempts=F("attempts") + 1,
-        )
-    )
-
-
 def deliver(pk: int) -> str | None:
     """Try to send one message now if it is due; returns its status afterwards (None if it
     was not due or another worker has it)."""
-    if not _claim(pk):
+    if not SCHEDULE.claim(OutgoingEmail.objects.all(), pk):
         return None
     row = OutgoingEmail.objects.get(pk=pk)
+    mine = SCHEDULE.mine(OutgoingEmail.objects.all(), row)
     try:
         message = message_of(row)
         sent = mailers[DELIVERY_MAILER].send_messages([message])
         if not sent:
             raise RuntimeError("the mail backend accepted nothing")
     except Exception as error:
-        status = (
-            OutgoingEmail.Status.FAILED
-            if row.attempts >= MAX_ATTEMPTS
-            else OutgoingEmail.Status.PENDING
+        retry = SCHEDULE.retry(row.attempts, clock.now())
+        mine.update(**retry, last_error=type(error).__name__[:200])
+        log.warning(
+            "email %s attempt %s failed: %s", row.idempotency_key, row.attempts, retry["status"]
         )
-        OutgoingEmail.objects.filter(pk=pk).update(
-            status=status,
-            claimed_until=None,
-            next_attempt_at=clock.now() + backoff(row.attempts),
-            last_error=type(error).__name__[:200],
-        )
-        log.warning("email %s attempt %s failed: %s", row.idempotency_key, row.attempts, status)
-        return status
-    OutgoingEmail.objects.filter(pk=pk).update(
+        return str(retry["status"])
+    mine.update(
         status=OutgoingEmail.Status.SENT, claimed_until=None, sent_at=clock.now(), last_error=""
     )
     return OutgoingEmail.Status.SENT
 
 
 def due() -> list[int]:
-    now = clock.now()
-    return list(
-        OutgoingEmail.objects.filter(
-            Q(status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=now)
-            | Q(status=OutgoingEmail.Status.SENDING, claimed_until__lt=now)
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:500]
-    )
+    return SCHEDULE.due_ids(OutgoingEmail.objects.all(), limit=500)
 
 
 def deliver_due() -> int:

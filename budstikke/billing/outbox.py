@@ -12,10 +12,10 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
 
 from budstikke.billing.models import Invoice
 from budstikke.core import clock
+from budstikke.core.outbox import Schedule
 from budstikke.economic import sync
 from budstikke.economic.actions import connection_of
 from budstikke.economic.client import EconomicClient, format_timestamp
@@ -36,8 +36,13 @@ SEARCH_MARGIN = timedelta(days=2)
 Status = Invoice.Status
 
 
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
+SCHEDULE = Schedule(
+    waiting=Status.PENDING,
+    max_attempts=MAX_ATTEMPTS,
+    claim_for=timedelta(seconds=CLAIM_SECONDS),
+    first_wait=timedelta(minutes=1),  # 1 min, 2 min, 4 min, … six hours at most
+    longest_wait=timedelta(hours=6),
+)
 
 
 def _claim(pk: int, now: datetime) -> Invoice | None:
@@ -45,11 +50,7 @@ def _claim(pk: int, now: datetime) -> Invoice | None:
         row: Invoice | None = (
             Invoice.objects.dangerously_unscoped()
             .select_for_update()
-            .filter(pk=pk)
-            .filter(
-                Q(status=Status.PENDING, next_attempt_at__lte=now)
-                | Q(status=Status.SENDING, claimed_until__lt=now)
-            )
+            .filter(SCHEDULE.due(now), pk=pk)
             .select_related("tenant")
             .first()
         )
@@ -57,10 +58,7 @@ def _claim(pk: int, now: datetime) -> Invoice | None:
             return None
         if row.status == Status.SENDING:
             row.uncertain = True  # a worker died mid-POST: it may have arrived
-        row.status = Status.SENDING
-        row.attempts += 1
-        row.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
-        row.save(update_fields=["status", "attempts", "claimed_until", "uncertain"])
+        row.save(update_fields=[*SCHEDULE.claim_locked(row, now), "uncertain"])
         return row
 
 
@@ -92,14 +90,11 @@ def deliver(pk: int) -> str | None:
     invoice = _claim(pk, now)
     if invoice is None:
         return None
-    mine = Invoice.objects.for_tenant(invoice.tenant).filter(
-        pk=invoice.pk, status=Status.SENDING, attempts=invoice.attempts
-    )
     try:
         number = _post(invoice)
     except EconomicError as exc:
         return _failed(invoice, exc)
-    mine.update(
+    SCHEDULE.mine(Invoice.objects.for_tenant(invoice.tenant), invoice).update(
         status=Status.DONE,
         draft_number=number,
         sent_at=clock.now(),
@@ -111,41 +106,23 @@ def deliver(pk: int) -> str | None:
 
 
 def _failed(invoice: Invoice, exc: EconomicError) -> str:
-    now = clock.now()
-    status = Status.PENDING
-    wait = backoff(invoice.attempts)
+    wait = None
     uncertain = invoice.uncertain or isinstance(exc, OutcomeUnknownError)
     message = type(exc).__name__
+    if isinstance(exc, RateLimitedError) and exc.retry_after:
+        wait = timedelta(seconds=exc.retry_after)
+    retry = SCHEDULE.retry(invoice.attempts, clock.now(), wait)
     if isinstance(exc, InvalidDataError):
-        status = Status.FAILED  # the data or the settings must change first
+        retry["status"] = Status.FAILED  # the data or the settings must change first
         message = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.field_errors.items())
         message = message or exc.message
-    elif isinstance(exc, RateLimitedError) and exc.retry_after:
-        wait = timedelta(seconds=exc.retry_after)
-    if invoice.attempts >= MAX_ATTEMPTS:
-        status = Status.FAILED
-    Invoice.objects.for_tenant(invoice.tenant).filter(
-        pk=invoice.pk, status=Status.SENDING, attempts=invoice.attempts
-    ).update(
-        status=status,
-        next_attempt_at=now + wait,
-        claimed_until=None,
-        uncertain=uncertain,
-        last_error=message[:500],
+    SCHEDULE.mine(Invoice.objects.for_tenant(invoice.tenant), invoice).update(
+        **retry, uncertain=uncertain, last_error=message[:500]
     )
     log.warning("draft invoice %s attempt %s: %s", invoice.pk, invoice.attempts, type(exc).__name__)
-    return str(status)
+    return str(retry["status"])
 
 
 def deliver_due(limit: int = 100) -> int:
-    now = clock.now()
-    ids = list(
-        Invoice.objects.dangerously_unscoped()
-        .filter(
-            Q(status=Status.PENDING, next_attempt_at__lte=now)
-            | Q(status=Status.SENDING, claimed_until__lt=now)
-        )
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    ids = SCHEDULE.due_ids(Invoice.objects.dangerously_unscoped(), limit)
     return sum(1 for pk in ids if deliver(pk) is not None)

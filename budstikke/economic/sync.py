@@ -24,9 +24,10 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max
 
 from budstikke.core import clock
+from budstikke.core.outbox import Schedule
 from budstikke.customers import search
 from budstikke.customers.models import Customer, SyncState
 from budstikke.economic.client import EconomicClient, updated_since
@@ -59,6 +60,14 @@ LOCK_SECONDS = 900
 MAX_PUSH_ATTEMPTS = 10
 CLAIM_SECONDS = 300
 BATCH = 1000
+PUSH_BATCH = 500  # pushes per sync round; the rest go in the next
+PUSHES = Schedule(
+    waiting=Push.Status.PENDING,
+    max_attempts=MAX_PUSH_ATTEMPTS,
+    claim_for=timedelta(seconds=CLAIM_SECONDS),
+    first_wait=timedelta(seconds=30),  # 30 s, 1 min, 2 min, … an hour at most
+    longest_wait=timedelta(hours=1),
+)
 
 ClientFactory = Callable[[Connection], EconomicClient]
 _factories: list[ClientFactory] = []  # innermost `using_clients` last
@@ -420,12 +429,8 @@ class Engine:
 
     # Push
     def deliver_due(self) -> None:
-        now = clock.now()
-        due = Push.objects.for_tenant(self.tenant).filter(
-            Q(status=Push.Status.PENDING, next_attempt_at__lte=now)
-            | Q(status=Push.Status.SENDING, claimed_until__lt=now)
-        )
-        for push_id in list(due.order_by("pk").values_list("pk", flat=True)):
+        pushes = Push.objects.for_tenant(self.tenant)
+        for push_id in PUSHES.due_ids(pushes, limit=PUSH_BATCH):
             self.deliver(push_id)
         self.report.pushes_waiting = (
             Push.objects.for_tenant(self.tenant)
@@ -434,20 +439,7 @@ class Engine:
         )
 
     def _claim(self, push_id: int) -> Push | None:
-        now = clock.now()
-        claimable = Q(status=Push.Status.PENDING, next_attempt_at__lte=now) | Q(
-            status=Push.Status.SENDING, claimed_until__lt=now
-        )
-        claimed = (
-            Push.objects.for_tenant(self.tenant)
-            .filter(claimable, pk=push_id)
-            .update(
-                status=Push.Status.SENDING,
-                claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
-                attempts=F("attempts") + 1,
-            )
-        )
-        if not claimed:
+        if not PUSHES.claim(Push.objects.for_tenant(self.tenant), push_id):
             return None
         push: Push = Push.objects.for_tenant(self.tenant).select_related("customer").get(pk=push_id)
         return push
@@ -468,23 +460,20 @@ class Engine:
             self._failed(push, exc)
             return
         with transaction.atomic():
-            Push.objects.for_tenant(self.tenant).filter(pk=push.pk).update(
+            PUSHES.mine(Push.objects.for_tenant(self.tenant), push).update(
                 status=Push.Status.DONE, done_at=clock.now(), claimed_until=None, last_error=""
             )
             refresh_state(customer)
 
     def _failed(self, push: Push, exc: EconomicError) -> None:
-        now = clock.now()
-        wait = timedelta(seconds=min(30 * 2 ** max(push.attempts - 1, 0), 3600))
-        status = Push.Status.PENDING
+        wait = None
         if isinstance(exc, RateLimitedError) and exc.retry_after:
             wait = timedelta(seconds=exc.retry_after)
         elif isinstance(exc, BudgetExhaustedError):
             wait = timedelta(hours=1)
-        elif isinstance(exc, InvalidDataError):
-            status = Push.Status.FAILED  # the data must change first; a retry cannot help
-        if push.attempts >= MAX_PUSH_ATTEMPTS:
-            status = Push.Status.FAILED
+        retry = PUSHES.retry(push.attempts, clock.now(), wait)
+        if isinstance(exc, InvalidDataError):
+            retry["status"] = Push.Status.FAILED  # the data must change first; a retry cannot help
         if isinstance(exc, UnauthorizedError):
             Connection.objects.filter(pk=self.connection.pk).update(
                 status=Connection.Status.FAILING, last_error=type(exc).__name__
@@ -493,8 +482,8 @@ class Engine:
         if isinstance(exc, InvalidDataError):
             message = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.field_errors.items())[:500]
         with transaction.atomic():
-            Push.objects.for_tenant(self.tenant).filter(pk=push.pk).update(
-                status=status, next_attempt_at=now + wait, claimed_until=None, last_error=message
+            PUSHES.mine(Push.objects.for_tenant(self.tenant), push).update(
+                **retry, last_error=message
             )
             refresh_state(push.customer)
         self.report.errors.append(f"push of customer {push.customer_id}: {type(exc).__name__}")

@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from budstikke.core import clock
+from budstikke.core.outbox import Schedule
 from budstikke.notify import gateways, policy, selectors
 from budstikke.notify.models import NotificationSettings, SmsMessage
 
@@ -35,9 +35,13 @@ CLAIM_SECONDS = 120
 Status = SmsMessage.Status
 
 
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, … capped at an hour."""
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+SCHEDULE = Schedule(
+    waiting=Status.QUEUED,
+    max_attempts=MAX_ATTEMPTS,
+    claim_for=timedelta(seconds=CLAIM_SECONDS),
+    first_wait=timedelta(seconds=30),  # 30 s, 1 min, 2 min, … an hour at most
+    longest_wait=timedelta(hours=1),
+)
 
 
 def callback_url(gateway: str, reference: str) -> str:
@@ -143,13 +147,10 @@ def _prepare(pk: int, gateway_name: str) -> tuple[SmsMessage | None, str | None]
             )
             if len(recent) >= options.rate_per_minute:
                 return None, _hold(row, recent[0] + timedelta(minutes=1), _("rate limit"))
-    row.status = Status.SENDING
     row.hold = ""
     row.gateway = gateway_name
     row.claimed_at = now
-    row.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
-    row.attempts += 1
-    row.save(update_fields=["status", "hold", "gateway", "claimed_at", "claimed_until", "attempts"])
+    row.save(update_fields=[*SCHEDULE.claim_locked(row, now), "hold", "gateway", "claimed_at"])
     return row, None
 
 
@@ -170,20 +171,14 @@ def deliver(pk: int, gateway: gateways.Gateway | None = None) -> str | None:
         encoding=row.encoding,
         callback_url=callback_url(gateway.name, str(row.reference)),
     )
-    mine = SmsMessage.objects.dangerously_unscoped().filter(
-        pk=pk, status=Status.SENDING, attempts=row.attempts
-    )
+    mine = SCHEDULE.mine(SmsMessage.objects.dangerously_unscoped(), row)
     try:
         accepted = gateway.send(outgoing)
     except gateways.GatewayError as error:
         now = clock.now()
-        if error.retryable and row.attempts < MAX_ATTEMPTS:
-            mine.update(
-                status=Status.QUEUED,
-                claimed_until=None,
-                next_attempt_at=now + backoff(row.attempts),
-                reason=error.reason[:300],
-            )
+        retry = SCHEDULE.retry(row.attempts, now)
+        if error.retryable and retry["status"] == Status.QUEUED:
+            mine.update(**retry, reason=error.reason[:300])
             log.warning("sms %s attempt %s failed, will retry", row.reference, row.attempts)
             return Status.QUEUED
         mine.update(
@@ -204,16 +199,7 @@ def deliver(pk: int, gateway: gateways.Gateway | None = None) -> str | None:
 
 
 def due(limit: int = 500) -> list[int]:
-    now = clock.now()
-    return list(
-        SmsMessage.objects.dangerously_unscoped()
-        .filter(
-            Q(status=Status.QUEUED, next_attempt_at__lte=now)
-            | Q(status=Status.SENDING, claimed_until__lt=now)
-        )
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return SCHEDULE.due_ids(SmsMessage.objects.dangerously_unscoped(), limit)
 
 
 def deliver_due(gateway: gateways.Gateway | None = None) -> dict[str, int]:

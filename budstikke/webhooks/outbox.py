@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 
 import httpx
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from budstikke.core import clock
+from budstikke.core.outbox import Schedule
 from budstikke.webhooks import signing, targets
 from budstikke.webhooks.models import Attempt, Delivery, Endpoint
 
@@ -37,9 +38,14 @@ Status = Delivery.Status
 _transport: httpx.BaseTransport | None = None
 
 
-def backoff(attempts: int) -> timedelta:
-    """30 s, 2 min, 8 min, 32 min, … capped at 12 hours."""
-    return timedelta(seconds=min(30 * 4 ** max(attempts - 1, 0), 12 * 3600))
+SCHEDULE = Schedule(
+    waiting=Status.PENDING,
+    max_attempts=MAX_ATTEMPTS,
+    claim_for=timedelta(seconds=CLAIM_SECONDS),
+    first_wait=timedelta(seconds=30),  # 30 s, 2 min, 8 min, 32 min, … 12 hours at most
+    growth=4,
+    longest_wait=timedelta(hours=12),
+)
 
 
 def body_of(delivery: Delivery) -> bytes:
@@ -51,11 +57,7 @@ def _claim(pk: int, now: datetime) -> Delivery | None:
         row: Delivery | None = (
             Delivery.objects.dangerously_unscoped()
             .select_for_update()
-            .filter(pk=pk)
-            .filter(
-                Q(status=Status.PENDING, next_attempt_at__lte=now)
-                | Q(status=Status.SENDING, claimed_until__lt=now)
-            )
+            .filter(SCHEDULE.due(now), pk=pk)
             .first()
         )
         if row is None:
@@ -67,10 +69,7 @@ def _claim(pk: int, now: datetime) -> Delivery | None:
             row.claimed_until = None
             row.save(update_fields=["status", "last_error", "claimed_until"])
             return None
-        row.status = Status.SENDING
-        row.attempts += 1
-        row.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
-        row.save(update_fields=["status", "attempts", "claimed_until"])
+        row.save(update_fields=SCHEDULE.claim_locked(row, now))
         row.endpoint = endpoint
         return row
 
@@ -128,9 +127,7 @@ def deliver(pk: int) -> str | None:
             error=error[:300],
             duration_ms=elapsed,
         )
-        mine = Delivery.objects.for_tenant(row.tenant).filter(
-            pk=row.pk, status=Status.SENDING, attempts=row.attempts
-        )
+        mine = SCHEDULE.mine(Delivery.objects.for_tenant(row.tenant), row)
         if ok:
             outcome = Status.DELIVERED
             mine.update(
@@ -144,14 +141,9 @@ def deliver(pk: int) -> str | None:
                 consecutive_failures=0, failing_since=None, last_success_at=done
             )
         else:
-            outcome = Status.FAILED if row.attempts >= MAX_ATTEMPTS else Status.PENDING
-            mine.update(
-                status=outcome,
-                next_attempt_at=done + backoff(row.attempts),
-                claimed_until=None,
-                last_status_code=status_code,
-                last_error=error[:300],
-            )
+            retry = SCHEDULE.retry(row.attempts, done)
+            outcome = retry["status"]
+            mine.update(**retry, last_status_code=status_code, last_error=error[:300])
             _note_failure(row.endpoint, done)
     if not ok:
         log.info("web hook %s attempt %s failed: %s", row.message_id, row.attempts, error)
@@ -185,16 +177,7 @@ def disable(endpoint: Endpoint, reason: str) -> None:
 
 
 def due_ids(limit: int = SWEEP_BATCH) -> list[int]:
-    now = clock.now()
-    return list(
-        Delivery.objects.dangerously_unscoped()
-        .filter(
-            Q(status=Status.PENDING, next_attempt_at__lte=now)
-            | Q(status=Status.SENDING, claimed_until__lt=now)
-        )
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return SCHEDULE.due_ids(Delivery.objects.dangerously_unscoped(), limit)
 
 
 def deliver_due() -> int:

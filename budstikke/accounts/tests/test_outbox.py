@@ -3,6 +3,7 @@ the worker with retries, backoff and one Message-ID, never from inside the reque
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,11 +26,15 @@ class FlakyBackend:
 
     failures = 0
     sent: list[Any] = []
+    during_next_send: Callable[[], None] | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         pass
 
     def send_messages(self, messages: list[Any]) -> int:
+        if FlakyBackend.during_next_send is not None:
+            during, FlakyBackend.during_next_send = FlakyBackend.during_next_send, None
+            during()
         if FlakyBackend.failures > 0:
             FlakyBackend.failures -= 1
             raise ConnectionRefusedError("smtp down")
@@ -42,6 +47,7 @@ def flaky(settings: Any, outbox_mail: None) -> type[FlakyBackend]:
     settings.MAILERS = settings.MAILERS | {"delivery": {"BACKEND": f"{__name__}.FlakyBackend"}}
     FlakyBackend.failures = 0
     FlakyBackend.sent = []
+    FlakyBackend.during_next_send = None
     return FlakyBackend
 
 
@@ -151,11 +157,32 @@ def test_a_message_claimed_by_a_dead_worker_is_swept_later(
     clock.freeze(START)
     send_mail("Hello", "Body", None, ["dana@example.test"])
     row = OutgoingEmail.objects.get()
-    assert outbox._claim(row.pk)  # a worker took it and died
+    assert outbox.SCHEDULE.claim(OutgoingEmail.objects.all(), row.pk)  # taken; the worker died
     assert outbox.deliver(row.pk) is None
     clock.advance(timedelta(seconds=outbox.CLAIM_SECONDS + 1))
     assert outbox.deliver_due() == 1
     assert len(flaky.sent) == 1
+
+
+def test_a_worker_that_outlived_its_claim_does_not_overwrite_the_next_try(
+    db: None, flaky: type[FlakyBackend], clock: type[ClockControl]
+) -> None:
+    clock.freeze(START)
+    send_mail("Hello", "Body", None, ["dana@example.test"])
+    row = OutgoingEmail.objects.get()
+
+    def the_sweep_takes_over() -> None:
+        clock.advance(timedelta(seconds=outbox.CLAIM_SECONDS + 1))
+        assert outbox.deliver(row.pk) == OutgoingEmail.Status.SENT
+        flaky.failures = 1  # then the first worker's slow send fails
+
+    flaky.during_next_send = the_sweep_takes_over
+    outbox.deliver(row.pk)
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == (OutgoingEmail.Status.SENT, 2, "")
+    assert len(flaky.sent) == 1
+    assert outbox.deliver_due() == 0
 
 
 def test_a_password_reset_mail_goes_through_the_outbox(

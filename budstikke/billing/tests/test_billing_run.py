@@ -104,7 +104,7 @@ def test_a_lost_answer_is_reconciled_not_resent(
     assert invoice.uncertain
     assert len(_drafts(simulator)) == 1  # it did arrive
 
-    clock.advance(outbox.backoff(1))
+    clock.advance(outbox.SCHEDULE.backoff(1))
     outbox.deliver_due()
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.DONE
