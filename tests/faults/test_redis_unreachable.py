@@ -1,7 +1,8 @@
 """Redis killed under a running installation (REDIS_URL: the job queue, the cache behind
 rate limits, the shared ban set), then started again empty.
 
-While Redis is gone: pages and the API still answer, a banned address stays banned (each
+While Redis is gone: pages and the API still answer, the sign-in form still answers (its
+rate limit counts in the process's memory), a banned address stays banned (each
 process keeps its ban set in memory), a shipment made through the API is created and its
 web hook is a row in the database though its job could not be queued, and neither the web
 server nor the worker dies. Once Redis is back: the web hook is delivered by the worker's
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 from pathlib import Path
 
@@ -26,6 +28,7 @@ pytestmark = pytest.mark.faults
 
 BANNED = "203.0.113.7"
 VISITOR = "198.51.100.10"
+SIGNING_IN = "198.51.100.20"
 SWEEP_LIMIT_SECONDS = 90  # the outbox sweep runs every minute
 
 
@@ -42,6 +45,23 @@ def _shipment(http: httpx.Client, key: str, customer: int, reference: str) -> ht
             "pickup_index": 1,
             "reference": reference,
         },
+    )
+
+
+def _sign_in_attempt(http: httpx.Client) -> httpx.Response:
+    """A wrong password on the sign-in form, with its CSRF token, as a browser sends it."""
+    headers = {"X-Forwarded-For": SIGNING_IN, "Referer": f"{http.base_url}/accounts/login/"}
+    form = http.get("/accounts/login/", headers=headers)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+    assert token is not None, form.text[:500]
+    return http.post(
+        "/accounts/login/",
+        data={
+            "csrfmiddlewaretoken": token.group(1),
+            "login": "nobody@fault.test",
+            "password": "a wrong password, long enough",
+        },
+        headers=headers,
     )
 
 
@@ -108,6 +128,9 @@ def test_pages_bans_and_the_outbox_survive_redis_going_away(
                     answers.append((name, response.status_code))
                 time.sleep(0.3)
             during = _shipment(http, key, customer, "during")
+            sign_in = _sign_in_attempt(http)
+            assert sign_in.status_code == 200, sign_in.text[:500]  # not 429
+            assert "not correct" in sign_in.text
             assert server.alive(), installation.log_text("web.log")[-3000:]
             assert worker.poll() is None, installation.log_text("worker.log")[-3000:]
             assert set(answers) == {("tracking", 200), ("api", 200), ("banned", 403)}
