@@ -149,3 +149,18 @@ json_values = st.recursive(
     ),
     max_leaves=6,
 )
+
+# A customer's text fields, as the API and the customer form both take them.
+CUSTOMER_TEXT_FIELDS: dict[str, st.SearchStrategy[str]] = {
+    "name": nasty_text,
+    "address": nasty_text,
+    "zip": postcodes,
+    "city": nasty_text,
+    "country": nasty_text,
+    "email": st.one_of(st.emails().map(str), nasty_text),
+    "mobile_phone": phone_numbers,
+    "telephone_and_fax": phone_numbers,
+    "cvr": nasty_text,
+    "ean": nasty_text,
+    "website": nasty_text,
+}

@@ -18,6 +18,7 @@ from budstikke.shipments.models import IdempotencyKey, Parcel, Shipment, Trackin
 from budstikke.shipments.testing import make_customer
 from budstikke.tenants.testing import Personas
 from tests.security.fuzzing import (
+    CUSTOMER_TEXT_FIELDS,
     PROFILE,
     datetimes,
     json_values,
@@ -91,17 +92,7 @@ def shipment_bodies(draw: st.DrawFn) -> Any:
 
 
 CUSTOMER_FIELDS: dict[str, st.SearchStrategy[Any]] = {
-    "name": nasty_text,
-    "address": nasty_text,
-    "zip": postcodes,
-    "city": nasty_text,
-    "country": nasty_text,
-    "email": st.one_of(st.emails().map(str), nasty_text),
-    "mobile_phone": phone_numbers,
-    "telephone_and_fax": phone_numbers,
-    "cvr": nasty_text,
-    "ean": nasty_text,
-    "website": nasty_text,
+    **CUSTOMER_TEXT_FIELDS,
     "currency": st.one_of(st.sampled_from(["DKK", "eur", "XXX", "DK"]), nasty_text),
     "customer_group": st.one_of(st.integers(-(2**70), 2**70), json_values),
     "payment_terms": st.one_of(st.integers(-(2**70), 2**70), json_values),

@@ -17,7 +17,15 @@ from budstikke.notify.models import OptOut
 from budstikke.shipments.models import Parcel, Shipment, TrackingEvent
 from budstikke.shipments.testing import make_customer
 from budstikke.tenants.testing import Personas
-from tests.security.fuzzing import PROFILE, datetimes, nasty_text, numbers, phone_numbers, postcodes
+from tests.security.fuzzing import (
+    CUSTOMER_TEXT_FIELDS,
+    PROFILE,
+    datetimes,
+    nasty_text,
+    numbers,
+    phone_numbers,
+    postcodes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -128,17 +136,7 @@ VALID_CUSTOMER_FORM = {
     "default_service": "standard",
 }
 CUSTOMER_FORM_FIELDS: dict[str, st.SearchStrategy[str]] = {
-    "name": nasty_text,
-    "address": nasty_text,
-    "zip": postcodes,
-    "city": nasty_text,
-    "country": nasty_text,
-    "email": st.one_of(st.emails().map(str), nasty_text),
-    "mobile_phone": phone_numbers,
-    "telephone_and_fax": phone_numbers,
-    "cvr": nasty_text,
-    "ean": nasty_text,
-    "website": nasty_text,
+    **CUSTOMER_TEXT_FIELDS,
     "currency": nasty_text,
     "customer_group": numbers,
     "payment_terms": numbers,
