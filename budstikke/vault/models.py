@@ -144,13 +144,12 @@ class EncryptedModel(TenantOwned):
         its record (`.only()`) fetches the record first, so a full save seals the other
         record fields again unchanged rather than losing them."""
         record = layout(type(self))
-        data = self.__dict__
-        if RECORD not in data and not record.attnames.isdisjoint(data):
-            open_record(self)
-        update_fields = kwargs.get("update_fields")
-        names: set[str] = set(update_fields or ())
+        names: set[str] = set(kwargs.get("update_fields") or ())
         named = names & record.attnames
         if not named:
+            data = self.__dict__
+            if RECORD not in data and not record.attnames.isdisjoint(data):
+                open_record(self)
             super().save(**kwargs)
             return
         if self.pk is None:
@@ -162,11 +161,11 @@ class EncryptedModel(TenantOwned):
             super().save(**kwargs)  # the other named fields, if any
 
     def _save_record_fields(self, named: set[str], using: str) -> None:
-        """Write the named record fields into the stored record (see `save`)."""
+        """Write the named record fields into the stored record (see `save`). Record
+        fields the instance has not read or set take the stored values, so the instance
+        is not opened: the stored record is."""
         model = type(self)
         data = self.__dict__
-        if OPENED not in data:
-            open_record(self)  # the fields not set on the instance: their loaded values
         rows = model._base_manager.using(using).select_for_update().filter(pk=self.pk)
         stored = list(rows.values_list(RECORD, flat=True))
         if not stored:
@@ -175,6 +174,9 @@ class EncryptedModel(TenantOwned):
         tenant_id = _tenant_id(self)
         plain = None if blob is None else open_record_raw(model, tenant_id, self.seal_id, blob)
         values = record_values(model, plain)
+        for name in layout(model).attnames:
+            if name not in data:
+                data[name] = values[name]
         values.update({name: data[name] for name in named})
         merged = pack_record(model, values)
         key = keys.current(keys.tenant_scope(tenant_id))

@@ -222,6 +222,21 @@ def test_two_copies_saving_different_record_fields_keep_both_changes(alice_co: T
     assert Contact.objects.for_tenant(alice_co).find(email="karen@old.dk") == []
 
 
+def test_after_update_fields_unread_record_fields_read_what_is_stored(alice_co: Tenant) -> None:
+    contact = Contact.objects.create(tenant=alice_co, name="Karen", email="karen@old.dk")
+    sync = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)  # nothing read yet
+    contact.name = "Karen Blixen"
+    contact.save(update_fields=["name"])
+
+    sync.email = "karen@new.dk"
+    sync.save(update_fields=["email"])
+
+    assert (sync.name, sync.email) == ("Karen Blixen", "karen@new.dk")
+    sync.save()  # a full save writes what the instance holds: both changes
+    again = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
+    assert (again.name, again.email) == ("Karen Blixen", "karen@new.dk")
+
+
 def test_update_fields_does_not_write_record_fields_it_does_not_name(alice_co: Tenant) -> None:
     contact = Contact.objects.create(tenant=alice_co, name="Karen", email="karen@old.dk")
     loaded = Contact.objects.for_tenant(alice_co).get(pk=contact.pk)
